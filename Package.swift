@@ -1,0 +1,127 @@
+// swift-tools-version:6.1
+// deletiond: the ALT Erasure Service. See README.md for the two commands, ../shared/DESIGN.md for the why.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "alt-erasure",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "deletiond", targets: ["deletiond"]),
+        .executable(name: "rpc-cli", targets: ["rpc-cli"]),
+    ],
+    dependencies: [
+        // The wire and the generated client: a package of its own so other ALT backends can use it alone.
+        .package(path: "clients/swift"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
+        // cancellation, batches, drain state. Foundation only (plus logging and hashing).
+        .target(
+            name: "RPCServer",
+            dependencies: [
+                .product(name: "JSONRPC", package: "swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The TCP transport of the server on SwiftNIO: connections, limits, back-pressure, idle, drain.
+        .target(
+            name: "RPCServerNIO",
+            dependencies: [
+                "RPCServer",
+                .product(name: "JSONRPC", package: "swift"),
+                .product(name: "JSONRPCNIO", package: "swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "deletiond",
+            dependencies: [
+                "RPCServer",
+                "RPCServerNIO",
+                .product(name: "JSONRPC", package: "swift"),
+                .product(name: "ALTErasureClient", package: "swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // OpenRPC document → Swift client library. Depends on nothing of ours.
+        .target(name: "RPCCodegen", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "rpc-codegen",
+            dependencies: ["RPCCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "rpc-cli",
+            dependencies: [
+                .product(name: "JSONRPC", package: "swift"),
+                .product(name: "JSONRPCNIO", package: "swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JSONRPCTests",
+            dependencies: [.product(name: "JSONRPC", package: "swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JSONRPCNIOTests",
+            dependencies: [
+                .product(name: "JSONRPC", package: "swift"),
+                .product(name: "JSONRPCNIO", package: "swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RPCServerTests",
+            dependencies: [
+                "RPCServer",
+                .product(name: "JSONRPC", package: "swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RPCServerNIOTests",
+            dependencies: [
+                "RPCServer",
+                "RPCServerNIO",
+                .product(name: "JSONRPC", package: "swift"),
+                .product(name: "JSONRPCNIO", package: "swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,128 @@
+import ALTErasureClient
+import ArgumentParser
+import Foundation
+import JSONRPC
+import Logging
+import NIOCore
+import NIOPosix
+import RPCServer
+import RPCServerNIO
+import ServiceLifecycle
+import UnixSignals
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve JSON-RPC on TCP until SIGTERM or SIGINT, then drain and exit 0."
+    )
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The TCP port (0 picks a free one).")
+    var port = 7700
+
+    @Option(help: "The SQLite database file.")
+    var db = "./data/alt.sqlite"
+
+    @Option(help: "The configuration file (JSON): callers, their token digests and grants.")
+    var config: String?
+
+    @Flag(help: "Development mode, loopback only: a caller allowed every method, with the token 'dev'.")
+    var dev = false
+
+    @Option(help: "The token of the development caller (with --dev).")
+    var devToken = "dev"
+
+    @Option(help: "Seconds that calls in flight may take to finish once draining starts.")
+    var gracePeriod = 10
+
+    @Option(help: "Log format: text or json.")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: LogLevel = .info
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if dev && !Self.isLoopback(host) {
+            throw ValidationError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not \(host)")
+        }
+        if !dev && config == nil {
+            throw ValidationError("no callers configured: pass --config FILE, or --dev for local development")
+        }
+        guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler =
+                switch logFormat {
+                case .text: StreamLogHandler.standardError(label: label)
+                case .json: JSONLogHandler(label: label)
+                }
+            handler.logLevel = logLevel.level
+            return handler
+        }
+        let logger = Logger(label: "deletiond")
+
+        var callers = CallerDirectory()
+        if let config {
+            do {
+                callers = try CallerDirectory.load(path: config)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        if dev {
+            callers = callers.adding(Caller(name: "dev", allowedMethods: [MethodPattern("*")]), token: devToken)
+            logger.notice("development mode: every method is open to the dev token")
+        }
+
+        let state = ServingState()
+        var registry = MethodRegistry()
+        registry.registerPlatformMethods(state: state, document: try RawJSON(OpenRPCDocument.text))
+        let dispatcher = Dispatcher(
+            registry: registry,
+            interceptors: [LoggingInterceptor(), AuthInterceptor()],
+            callers: callers,
+            state: state,
+            logger: logger
+        )
+        let server = TCPServer(
+            configuration: TCPServerConfiguration(host: host, port: port, gracePeriod: .seconds(gracePeriod)),
+            dispatcher: dispatcher,
+            logger: logger
+        ) { address in
+            // The one line a person or a script waits for.
+            FileHandle.standardOutput.write(Data("deletiond listening on \(address.ipAddress ?? host):\(address.port ?? port)\n".utf8))
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ValidationError("port \(port) on \(host) is already in use")
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw ValidationError("cannot listen on \(host): no such local address")
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+enum LogLevel: String, ExpressibleByArgument, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+
+    var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+}

@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+// The ALT Erasure client library: the JSON-RPC wire (shared with the server) and the generated client.
+// Another ALT backend adds it with one line: `.package(path: "…/clients/swift")`.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "alt-erasure-client",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "JSONRPC", targets: ["JSONRPC"]),
+        .library(name: "JSONRPCNIO", targets: ["JSONRPCNIO"]),
+        .library(name: "ALTErasureClient", targets: ["ALTErasureClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+    ],
+    targets: [
+        // The JSON-RPC 2.0 core: messages, ids, errors and codes, method descriptors. Foundation only.
+        .target(name: "JSONRPC", swiftSettings: swiftSettings),
+        // The wire on SwiftNIO: Content-Length framing, deflate bodies, the TCP client connection.
+        .target(
+            name: "JSONRPCNIO",
+            dependencies: [
+                "JSONRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The generated API (Generated/, never edited by hand) and the small hand-written client runtime.
+        .target(
+            name: "ALTErasureClient",
+            dependencies: [
+                "JSONRPC",
+                "JSONRPCNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
