@@ -80,6 +80,8 @@ let package = Package(
             dependencies: [
                 .product(name: "JSONRPC", package: "swift"),
                 .product(name: "JSONRPCNIO", package: "swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
