@@ -1,7 +1,7 @@
 public import NIOCore
 
 /// One LSP-style frame: a header block (`Content-Length` and per-call metadata) and a JSON body.
-public struct Frame: Sendable {
+public struct Frame: Sendable, Equatable {
     public var headers: FrameHeaders
     public var body: ByteBuffer
 

@@ -1,0 +1,37 @@
+import JSONRPCNIO
+import NIOCore
+import Testing
+
+@Suite("BodyCompression")
+struct BodyCompressionTests {
+    @Test("deflate round trip is zlib-wrapped (RFC 1950)")
+    func roundTrip() throws {
+        let text = String(repeating: #"{"jsonrpc":"2.0","id":1,"method":"health.check"}"#, count: 50)
+        let compressed = try #require(BodyCompression.compress(ByteBuffer(string: text)))
+        #expect(compressed.readableBytes < text.utf8.count / 5)
+        // zlib header: CMF 0x78 and FCHECK making the 16-bit header a multiple of 31.
+        let header = Array(compressed.readableBytesView.prefix(2))
+        #expect(header[0] == 0x78)
+        #expect((UInt16(header[0]) << 8 | UInt16(header[1])) % 31 == 0)
+        let inflated = try BodyCompression.decompress(compressed, limit: 1 << 20)
+        #expect(String(buffer: inflated) == text)
+    }
+
+    @Test("a corrupt body is refused")
+    func corrupt() throws {
+        var compressed = try #require(BodyCompression.compress(ByteBuffer(string: String(repeating: "abc", count: 100))))
+        compressed.setInteger(UInt8(0xFF), at: compressed.readerIndex + 4)
+        compressed.setInteger(UInt8(0x00), at: compressed.readerIndex + 5)
+        #expect(throws: BodyCompression.Failure.corrupt) { try BodyCompression.decompress(compressed, limit: 1 << 20) }
+        #expect(throws: BodyCompression.Failure.corrupt) {
+            try BodyCompression.decompress(ByteBuffer(string: "not deflate at all"), limit: 1 << 20)
+        }
+    }
+
+    @Test("inflating past the limit is refused (no zip bombs)")
+    func bomb() throws {
+        let compressed = try #require(BodyCompression.compress(ByteBuffer(repeating: 0x20, count: 1 << 20)))
+        #expect(compressed.readableBytes < 10_000)
+        #expect(throws: BodyCompression.Failure.tooLarge(limit: 1000)) { try BodyCompression.decompress(compressed, limit: 1000) }
+    }
+}
