@@ -1,0 +1,277 @@
+import JSONRPC
+import JSONRPCNIO
+import NIOCore
+import RPCServerNIO
+import ServiceLifecycleTestKit
+import Testing
+
+@Suite("TCP server behaviour", .timeLimit(.minutes(1)))
+struct ServerBehaviourTests {
+    static let admin = "Authorization: Bearer admin-token"
+
+    @Test("calls on one connection are answered as they finish, not in order")
+    func outOfOrder() async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":400},"id":1}"#, headers: [Self.admin])
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.echo","params":["fast"],"id":2}"#, headers: [Self.admin])
+                #expect(try await connection.receiveJSON()?["id"] == 2)
+                #expect(try await connection.receiveJSON()?["id"] == 1)
+            }
+        }
+    }
+
+    @Test("the Timeout header cancels the handler and answers DEADLINE_EXCEEDED")
+    func deadline() async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                let start = ContinuousClock.now
+                try await connection.send(
+                    #"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":20000},"id":"d"}"#,
+                    headers: [Self.admin, "Timeout: 100m"]
+                )
+                let answer = try #require(try await connection.receiveJSON())
+                #expect(answer["error"]?["code"] == -32004)
+                #expect(answer["error"]?["data"]?["status"] == "DEADLINE_EXCEEDED")
+                #expect(ContinuousClock.now - start < .seconds(10))
+            }
+        }
+    }
+
+    @Test("a malformed Timeout header is INVALID_ARGUMENT")
+    func badTimeout() async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(#"{"jsonrpc":"2.0","method":"health.check","id":1}"#, headers: ["Timeout: soon"])
+                #expect(try await connection.receiveJSON()?["error"]?["code"] == -32602)
+            }
+        }
+    }
+
+    @Test("rpc.cancel cancels a call in flight, which answers CANCELLED")
+    func cancel() async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":20000},"id":"s"}"#, headers: [Self.admin])
+                // Let the call start before cancelling it.
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.echo","params":[1],"id":"e"}"#, headers: [Self.admin])
+                #expect(try await connection.receiveJSON()?["id"] == "e")
+                try await connection.send(#"{"jsonrpc":"2.0","method":"rpc.cancel","params":{"id":"s"}}"#, headers: [Self.admin])
+                let answer = try #require(try await connection.receiveJSON())
+                #expect(answer["id"] == "s")
+                #expect(answer["error"]?["code"] == -32001)
+            }
+        }
+    }
+
+    @Test(
+        "authentication and grants",
+        arguments: [
+            ([], "test.echo", -32016),
+            (["Authorization: Bearer wrong"], "test.echo", -32016),
+            (["Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l"], "test.echo", -32016),
+            (["Authorization: Bearer echo-token"], "test.sleep", -32007),
+            (["Authorization: Bearer echo-token"], "no.such.method", -32007),
+            (["Authorization: Bearer admin-token"], "no.such.method", -32601),
+            (["Authorization: Bearer echo-token"], "test.echo", 0),
+            ([], "health.check", 0),
+            (["Authorization: Bearer echo-token"], "rpc.discover", 0),
+        ] as [([String], String, Int)]
+    )
+    func auth(headers: [String], method: String, code: Int) async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                let params = method == "test.sleep" ? #"{"ms":1}"# : method == "test.echo" ? "[1]" : "{}"
+                try await connection.send(#"{"jsonrpc":"2.0","method":"\#(method)","params":\#(params),"id":1}"#, headers: headers)
+                let answer = try #require(try await connection.receiveJSON())
+                if code == 0 {
+                    #expect(answer["result"] != nil, "\(answer)")
+                } else {
+                    #expect(answer["error"]?["code"] == .int(Int64(code)), "\(answer)")
+                }
+            }
+        }
+    }
+
+    @Test("a batch shares its frame's token; each item is checked on its own")
+    func batchAuth() async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(
+                    #"[{"jsonrpc":"2.0","method":"test.echo","params":[1],"id":1},{"jsonrpc":"2.0","method":"test.sleep","params":[1],"id":2}]"#,
+                    headers: ["Authorization: Bearer echo-token"]
+                )
+                let answer = try #require(try await connection.receiveJSON()?.arrayValue)
+                #expect(answer.map { $0["id"] } == [1, 2])
+                #expect(answer[0]["result"] == 1)
+                #expect(answer[1]["error"]?["code"] == -32007)
+            }
+        }
+    }
+
+    @Test("a body over the limit is RESOURCE_EXHAUSTED and the connection closes")
+    func bodyTooLarge() async throws {
+        try await LiveServer.run({ $0.frameLimits = FrameLimits(maximumBodyBytes: 1_000) }) { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.writeRaw(Array("Content-Length: 1001\r\n\r\n".utf8))
+                let answer = try #require(try await connection.receiveJSON())
+                #expect(answer["error"]?["code"] == -32008)
+                #expect(answer["id"] == .null)
+                #expect(try await connection.receive() == nil)
+            }
+            // The server survives.
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(#"{"jsonrpc":"2.0","method":"health.check","id":1}"#)
+                #expect(try await connection.receiveJSON()?["result"]?["status"] == "SERVING")
+            }
+        }
+    }
+
+    @Test(
+        "a malformed header is a Parse error and the connection closes cleanly",
+        arguments: ["Content-Length: x\r\n\r\n", "Content-Length 5\r\n\r\nhello", "Content-Type: a\r\n\r\n{}", "Content-Length: -1\r\n\r\n"]
+    )
+    func malformedHeader(input: String) async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.writeRaw(Array(input.utf8))
+                let answer = try #require(try await connection.receiveJSON())
+                #expect(answer["error"]?["code"] == -32700)
+                #expect(try await connection.receive() == nil)
+            }
+        }
+    }
+
+    @Test("a batch over 1,000 items is one error")
+    func batchLimit() async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                let item = #"{"jsonrpc":"2.0","method":"health.check","id":1}"#
+                try await connection.send("[" + Array(repeating: item, count: 1_001).joined(separator: ",") + "]")
+                let answer = try #require(try await connection.receiveJSON())
+                #expect(answer["error"]?["code"] == -32008)
+                try await connection.send("[" + Array(repeating: item, count: 1_000).joined(separator: ",") + "]")
+                #expect(try await connection.receiveJSON()?.arrayValue?.count == 1_000)
+            }
+        }
+    }
+
+    @Test("deflate bodies in, compressed answers out; unknown and corrupt encodings are refused")
+    func compression() async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                let big = String(repeating: "z", count: 5_000)
+                let body = ByteBuffer(string: #"{"jsonrpc":"2.0","method":"test.echo","params":["\#(big)"],"id":1}"#)
+                let compressed = try #require(BodyCompression.compress(body))
+                try await connection.sendBytes(
+                    Array(compressed.readableBytesView),
+                    headers: [Self.admin, "Content-Encoding: deflate", "Accept-Encoding: deflate"]
+                )
+                let frame = try #require(try await connection.receive())
+                #expect(frame.headers.contentEncoding == .deflate)
+                #expect(frame.body.readableBytes < 1_000)
+                let answer = try JSONValue(parsing: Array(try BodyCompression.decompress(frame.body, limit: 1 << 20).readableBytesView))
+                #expect(answer["result"] == .string(big))
+
+                // Small answers are not compressed even when accepted.
+                try await connection.send(#"{"jsonrpc":"2.0","method":"health.check","id":2}"#, headers: ["Accept-Encoding: deflate"])
+                #expect(try #require(try await connection.receive()).headers.contentEncoding == .identity)
+
+                try await connection.send(#"{"jsonrpc":"2.0","method":"health.check","id":3}"#, headers: ["Content-Encoding: br"])
+                let unsupported = try #require(try await connection.receiveJSON())
+                #expect(unsupported["error"]?["code"] == -32601)
+                #expect(unsupported["error"]?["message"]?.stringValue?.contains("deflate") == true)
+
+                try await connection.sendBytes([0x78, 0x9C, 0xFF, 0xFF, 0x00], headers: ["Content-Encoding: deflate"])
+                #expect(try await connection.receiveJSON()?["error"]?["code"] == -32700)
+
+                // The connection survives both.
+                try await connection.send(#"{"jsonrpc":"2.0","method":"health.check","id":4}"#)
+                #expect(try await connection.receiveJSON()?["id"] == 4)
+            }
+        }
+    }
+
+    @Test("at the in-flight cap the server stops reading: later frames wait, none is dropped", arguments: [2, 64])
+    func backPressure(cap: Int) async throws {
+        try await LiveServer.run({ $0.maximumInFlightPerConnection = cap }) { server in
+            try await RawClient.connect(port: server.port) { connection in
+                for id in 1...2 {
+                    try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":400},"id":\#(id)}"#, headers: [Self.admin])
+                }
+                for id in 3...10 {
+                    try await connection.send(#"{"jsonrpc":"2.0","method":"test.echo","params":[\#(id)],"id":\#(id)}"#, headers: [Self.admin])
+                }
+                var order: [JSONValue] = []
+                for _ in 1...10 { order.append(try #require(try await connection.receiveJSON()?["id"])) }
+                #expect(Set(order) == Set((1...10).map { JSONValue.int(Int64($0)) }))
+                if cap == 2 {
+                    // The echoes could only be read once a sleeping call had freed a slot.
+                    #expect(order.first == 1 || order.first == 2, "\(order)")
+                } else {
+                    // With room to spare, the echoes overtake the sleeping calls.
+                    #expect(order.first != 1 && order.first != 2, "\(order)")
+                }
+            }
+        }
+    }
+
+    @Test("beyond the connection cap a new connection gets RESOURCE_EXHAUSTED and is closed")
+    func connectionCap() async throws {
+        try await LiveServer.run({ $0.maximumConnections = 2 }) { server in
+            try await RawClient.connect(port: server.port) { first in
+                try await first.send(#"{"jsonrpc":"2.0","method":"health.check","id":1}"#)
+                _ = try await first.receive()
+                try await RawClient.connect(port: server.port) { second in
+                    try await second.send(#"{"jsonrpc":"2.0","method":"health.check","id":1}"#)
+                    _ = try await second.receive()
+                    try await RawClient.connect(port: server.port) { third in
+                        let answer = try #require(try await third.receiveJSON())
+                        #expect(answer["error"]?["code"] == -32008)
+                        #expect(try await third.receive() == nil)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("an idle connection is closed; one with a call in flight is not")
+    func idleTimeout() async throws {
+        try await LiveServer.run({ $0.idleTimeout = .milliseconds(300) }) { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":900},"id":1}"#, headers: [Self.admin])
+                #expect(try await connection.receiveJSON()?["result"]?["slept"] == 900)
+                #expect(try await connection.receive() == nil)
+            }
+        }
+    }
+
+    @Test("drain: a call in flight finishes, new calls get UNAVAILABLE (processed: false), health is NOT_SERVING")
+    func drain() async throws {
+        try await LiveServer.run { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":800},"id":"slow"}"#, headers: [Self.admin])
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.echo","params":[0],"id":"warm"}"#, headers: [Self.admin])
+                #expect(try await connection.receiveJSON()?["id"] == "warm")
+
+                server.shutdown.triggerGracefulShutdown()
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.echo","params":[1],"id":"new"}"#, headers: [Self.admin])
+                let refused = try #require(try await connection.receiveJSON())
+                #expect(refused["error"]?["code"] == -32014)
+                #expect(refused["error"]?["data"]?["processed"] == false)
+                #expect(refused["error"]?["data"]?["retryable"] == true)
+
+                try await connection.send(#"{"jsonrpc":"2.0","method":"health.check","id":"h"}"#)
+                #expect(try await connection.receiveJSON()?["result"]?["status"] == "NOT_SERVING")
+
+                let slow = try #require(try await connection.receiveJSON())
+                #expect(slow["id"] == "slow")
+                #expect(slow["result"]?["slept"] == 800)
+                #expect(try await connection.receive() == nil)
+            }
+            await #expect(throws: (any Error).self) {
+                try await RawClient.connect(port: server.port) { _ in }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import JSONRPC
+import Logging
+import NIOCore
+import RPCServer
+import RPCServerNIO
+import ServiceLifecycle
+import ServiceLifecycleTestKit
+
+/// A real `TCPServer` on an ephemeral loopback port, with the test methods and two callers:
+/// `admin` (token `admin-token`, every method) and `echoer` (token `echo-token`, `test.echo` only).
+struct LiveServer {
+    let port: Int
+    let state: ServingState
+    let shutdown: GracefulShutdownTestTrigger
+
+    static let callers = CallerDirectory()
+        .adding(Caller(name: "admin", allowedMethods: [MethodPattern("*")]), token: "admin-token")
+        .adding(Caller(name: "echoer", allowedMethods: [MethodPattern("test.echo")]), token: "echo-token")
+
+    /// Runs `body` against a live server, then shuts the server down gracefully and waits for it.
+    static func run(
+        _ configure: (inout TCPServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (LiveServer) async throws -> Void
+    ) async throws {
+        var configuration = TCPServerConfiguration(host: "127.0.0.1", port: 0, gracePeriod: .seconds(5))
+        configure(&configuration)
+        let state = ServingState()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let dispatcher = Dispatcher(
+            registry: try MethodRegistry.testMethods(state: state),
+            interceptors: [LoggingInterceptor(), AuthInterceptor()],
+            callers: callers,
+            state: state,
+            logger: logger
+        )
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let server = TCPServer(configuration: configuration, dispatcher: dispatcher, logger: logger) { address in
+            portContinuation.yield(address.port ?? 0)
+            portContinuation.finish()
+        }
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await server.run() }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { return }
+                do {
+                    try await body(LiveServer(port: port, state: state, shutdown: trigger))
+                } catch {
+                    trigger.triggerGracefulShutdown()
+                    try? await group.waitForAll()
+                    throw error
+                }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+}

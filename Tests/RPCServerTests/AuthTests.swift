@@ -1,0 +1,107 @@
+import Foundation
+import JSONRPC
+import Logging
+import RPCServer
+import Testing
+
+@Suite("Callers and grants")
+struct AuthTests {
+    @Test("method patterns: exact, group.*, and *")
+    func patterns() {
+        #expect(MethodPattern("records.*").matches("records.deleteContact"))
+        #expect(!MethodPattern("records.*").matches("recordsX.delete"))
+        #expect(!MethodPattern("records.*").matches("deletion.status"))
+        #expect(MethodPattern("deletion.status").matches("deletion.status"))
+        #expect(!MethodPattern("deletion.status").matches("deletion.statusX"))
+        #expect(MethodPattern("*").matches("anything"))
+    }
+
+    @Test("tokens are found by digest; unknown tokens are not")
+    func directory() {
+        let directory = CallerDirectory()
+            .adding(Caller(name: "a", allowedMethods: [MethodPattern("x")]), token: "token-a")
+            .adding(Caller(name: "b", allowedMethods: [MethodPattern("y")]), token: "token-b")
+        #expect(directory.authenticate(token: "token-a")?.name == "a")
+        #expect(directory.authenticate(token: "token-b")?.name == "b")
+        #expect(directory.authenticate(token: "token-c") == nil)
+        #expect(directory.authenticate(token: "") == nil)
+    }
+
+    @Test("the callers file holds digests only and loads; mistakes are named")
+    func file() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let digest = CallerDirectory.digest("s3cret").map { String(format: "%02x", $0) }.joined()
+        let good = folder.appendingPathComponent("good.json")
+        try Data(#"{"callers":[{"name":"contacts","tokenSHA256":"\#(digest)","methods":["records.*"]}]}"#.utf8).write(to: good)
+        let directory = try CallerDirectory.load(path: good.path)
+        #expect(directory.authenticate(token: "s3cret")?.allowedMethods == [MethodPattern("records.*")])
+
+        let bad = folder.appendingPathComponent("bad.json")
+        try Data(#"{"callers":[{"name":"c","tokenSHA256":"abc","methods":["x"]}]}"#.utf8).write(to: bad)
+        #expect(throws: CallerDirectory.LoadError.self) { try CallerDirectory.load(path: bad.path) }
+        #expect(throws: CallerDirectory.LoadError.self) { try CallerDirectory.load(path: folder.appendingPathComponent("missing").path) }
+    }
+}
+
+@Suite("Dispatcher without a transport")
+struct DispatcherTests {
+    enum Double: RPCMethod {
+        static let name = "math.double"
+        static let parameterNames = ["n"]
+        struct Params: Codable, Sendable { var n: Int }
+        typealias Result = Int
+    }
+
+    enum Fail: RPCMethod {
+        static let name = "math.fail"
+        static let parameterNames: [String] = []
+        typealias Params = NoParams
+        typealias Result = Int
+    }
+
+    struct Secret: Error {}
+
+    func dispatcher() -> Dispatcher {
+        var registry = MethodRegistry()
+        registry.register(Double.self) { params, _ in
+            try await Task.sleep(for: .milliseconds(50 - params.n * 10))
+            return params.n * 2
+        }
+        registry.register(Fail.self) { _, _ in throw Secret() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return Dispatcher(
+            registry: registry,
+            interceptors: [AuthInterceptor()],
+            callers: CallerDirectory().adding(Caller(name: "t", allowedMethods: [MethodPattern("math.*")]), token: "t"),
+            logger: logger
+        )
+    }
+
+    func answer(_ body: String) async throws -> JSONValue? {
+        let dispatcher = dispatcher()
+        switch dispatcher.prepare(Array(body.utf8), calls: ConnectionCalls()) {
+        case .answer(let bytes): return try bytes.map { try JSONValue(parsing: $0) }
+        case .dispatch(let message):
+            let bytes = await dispatcher.run(message, metadata: CallMetadata(bearerToken: "t"), calls: ConnectionCalls())
+            return try bytes.map { try JSONValue(parsing: $0) }
+        }
+    }
+
+    @Test("batch answers come in request order even when later items finish first")
+    func batchOrder() async throws {
+        let items = (1...4).map { #"{"jsonrpc":"2.0","method":"math.double","params":[\#($0)],"id":\#($0)}"# }
+        let answer = try #require(try await answer("[" + items.joined(separator: ",") + "]")?.arrayValue)
+        #expect(answer.map { $0["id"] } == [1, 2, 3, 4])
+        #expect(answer.map { $0["result"] } == [2, 4, 6, 8])
+    }
+
+    @Test("an error a handler does not present becomes INTERNAL with no detail on the wire")
+    func internalError() async throws {
+        let answer = try #require(try await answer(#"{"jsonrpc":"2.0","method":"math.fail","id":1}"#))
+        #expect(answer["error"]?["code"] == -32603)
+        #expect(answer["error"]?["message"] == "internal error")
+    }
+}
