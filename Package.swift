@@ -126,5 +126,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The executables as a person runs them: deletiond and rpc-cli as processes, over a real socket.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["deletiond", "rpc-cli"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@Suite("rpc-cli against a live deletiond", .serialized, .timeLimit(.minutes(2)))
+struct RPCCLITests {
+    func cli(_ daemon: DaemonProcess, _ arguments: [String], stdin: String? = nil, token: String? = "dev") throws -> CommandResult {
+        let subcommand = arguments[0]
+        var rest = Array(arguments.dropFirst()) + ["--port", "\(daemon.port)"]
+        if let token { rest += ["--token", token] }
+        return try runCommand("rpc-cli", [subcommand] + rest, stdin: stdin)
+    }
+
+    @Test("health answers SERVING without a token")
+    func health() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let result = try cli(daemon, ["health"], token: nil)
+        #expect(result.status == 0)
+        #expect(result.stdout == #"{"status":"SERVING"}"# + "\n")
+    }
+
+    @Test("methods lists the document's methods, one line each")
+    func methods() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let result = try cli(daemon, ["methods"])
+        #expect(result.status == 0)
+        let names = result.stdout.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(names.contains("health.check"))
+        #expect(names.contains("rpc.discover"))
+    }
+
+    @Test("describe shows params, result, errors and examples; an unknown method exits 1")
+    func describe() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let result = try cli(daemon, ["describe", "rpc.cancel"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("id (required)"))
+        #expect(result.stdout.contains("-32602"))
+        #expect(result.stdout.contains("example"))
+        #expect(try cli(daemon, ["describe", "no.such"]).status == 1)
+    }
+
+    @Test("call takes JSON or key=value / key:=json params")
+    func call() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        #expect(try cli(daemon, ["call", "rpc.cancel", #"{"id": 5}"#]).stdout == #"{"cancelled":false}"# + "\n")
+        #expect(try cli(daemon, ["call", "rpc.cancel", "id:=5"]).stdout == #"{"cancelled":false}"# + "\n")
+        #expect(try cli(daemon, ["call", "rpc.cancel", "id=x"]).stdout == #"{"cancelled":false}"# + "\n")
+        #expect(try cli(daemon, ["call", "rpc.cancel", "[7]", "--compress"]).stdout == #"{"cancelled":false}"# + "\n")
+    }
+
+    @Test("an RPC error goes to stderr with its status, exit code 1")
+    func rpcError() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let missing = try cli(daemon, ["call", "no.such.method"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("UNIMPLEMENTED (-32601)"))
+        #expect(missing.stdout.isEmpty)
+        let unauthenticated = try cli(daemon, ["call", "rpc.discover"], token: "wrong")
+        #expect(unauthenticated.status == 1)
+        #expect(unauthenticated.stderr.contains("UNAUTHENTICATED (-32016)"))
+        let badParams = try cli(daemon, ["call", "rpc.cancel", "nope=1"])
+        #expect(badParams.status == 1)
+        #expect(badParams.stderr.contains("INVALID_ARGUMENT"))
+    }
+
+    @Test("the token may come from ALT_RPC_TOKEN")
+    func tokenFromEnvironment() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let result = try runCommand("rpc-cli", ["call", "rpc.cancel", "id:=1", "--port", "\(daemon.port)"], environment: ["ALT_RPC_TOKEN": "dev"])
+        #expect(result.status == 0)
+    }
+
+    @Test("batch sends a file's JSON as one frame and prints answers in order")
+    func batch() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let body = #"[{"jsonrpc":"2.0","id":1,"method":"health.check"},{"jsonrpc":"2.0","method":"health.check"},{"jsonrpc":"2.0","id":"x","method":"nope"}]"#
+        let result = try cli(daemon, ["batch", "-"], stdin: body)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(#""id":1"#))
+        #expect(result.stdout.contains(#""code":-32601"#))
+    }
+
+    @Test("--raw prints the frames, with the token redacted")
+    func raw() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let result = try cli(daemon, ["call", "health.check", "--raw"])
+        #expect(result.stderr.contains(">>> Content-Length:"))
+        #expect(result.stderr.contains("<<< {\"jsonrpc\":\"2.0\""))
+        #expect(result.stderr.contains("Bearer <redacted>"))
+        #expect(!result.stderr.contains("Bearer dev"))
+    }
+
+    @Test("a refused connection is one line and exit code 69")
+    func refused() throws {
+        let result = try runCommand("rpc-cli", ["health", "--port", "1"])
+        #expect(result.status == 69)
+        #expect(result.stderr == "rpc-cli: cannot connect to 127.0.0.1:1: connection refused\n")
+    }
+
+    @Test("deletiond: SIGTERM drains and exits 0; a busy port and a bad config are clear errors")
+    func daemonLifecycle() throws {
+        let daemon = try DaemonProcess()
+        let busy = try runCommand("deletiond", ["serve", "--dev", "--port", "\(daemon.port)"])
+        #expect(busy.status != 0)
+        #expect(busy.stderr.contains("port \(daemon.port) on 127.0.0.1 is already in use"))
+        #expect(daemon.stop() == 0)
+
+        let unreadable = try runCommand("deletiond", ["serve", "--config", "/nonexistent/callers.json", "--port", "0"])
+        #expect(unreadable.status != 0)
+        #expect(unreadable.stderr.contains("cannot read the callers file /nonexistent/callers.json"))
+
+        let badFlag = try runCommand("deletiond", ["serve", "--port", "70000", "--dev"])
+        #expect(badFlag.status != 0)
+        #expect(badFlag.stderr.contains("--port must be between 0 and 65535"))
+
+        let notLoopback = try runCommand("deletiond", ["serve", "--dev", "--host", "0.0.0.0"])
+        #expect(notLoopback.status != 0)
+        #expect(notLoopback.stderr.contains("loopback only"))
+    }
+}
