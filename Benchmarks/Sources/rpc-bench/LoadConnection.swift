@@ -1,0 +1,129 @@
+import Foundation
+import Histogram
+import JSONRPCNIO
+import NIOCore
+
+/// One benchmark connection, driven entirely on its event loop: it keeps `pipeline` calls in flight,
+/// sends the next one as each answer arrives, and records each call's latency. Answers are matched to
+/// their send time by the numeric id the server echoes.
+final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = Frame
+
+    struct Report: Sendable {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        var completed = 0
+        var errors = 0
+    }
+
+    private let prefix: [UInt8]
+    private let suffix: [UInt8]
+    private let token: String?
+    private let pipeline: Int
+    private let shouldSend: @Sendable () -> Bool
+    private let done: EventLoopPromise<Report>
+    private var sentAt: [Int: UInt64] = [:]
+    private var nextID = 1
+    private var report = Report()
+    private var stopping = false
+
+    init(
+        method: String,
+        params: String?,
+        token: String?,
+        pipeline: Int,
+        shouldSend: @escaping @Sendable () -> Bool,
+        done: EventLoopPromise<Report>
+    ) {
+        var prefix = Array(#"{"jsonrpc":"2.0","method":"#.utf8)
+        prefix += Array("\"\(method)\"".utf8)
+        if let params { prefix += Array(#","params":"#.utf8) + Array(params.utf8) }
+        prefix += Array(#","id":"#.utf8)
+        self.prefix = prefix
+        self.suffix = Array("}".utf8)
+        self.token = token
+        self.pipeline = pipeline
+        self.shouldSend = shouldSend
+        self.done = done
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        for _ in 0..<pipeline { sendNext(context: context) }
+        context.flush()
+        context.fireChannelActive()
+    }
+
+    private func sendNext(context: ChannelHandlerContext) {
+        guard shouldSend() else {
+            stopping = true
+            if sentAt.isEmpty { finish(context: context) }
+            return
+        }
+        let id = nextID
+        nextID += 1
+        var body = context.channel.allocator.buffer(capacity: prefix.count + 12)
+        body.writeBytes(prefix)
+        body.writeString(String(id))
+        body.writeBytes(suffix)
+        var headers = FrameHeaders()
+        headers.bearerToken = token
+        sentAt[id] = DispatchTimeNanoseconds.now
+        context.write(NIOAny(Frame(headers: headers, body: body)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        let now = DispatchTimeNanoseconds.now
+        guard let id = Self.echoedID(frame.body), let start = sentAt.removeValue(forKey: id) else {
+            report.errors += 1
+            return
+        }
+        _ = report.histogram.record(now - start)
+        report.completed += 1
+        if frame.body.readableBytesView.firstRange(of: Array(#""error":"#.utf8)) != nil { report.errors += 1 }
+        if stopping {
+            if sentAt.isEmpty { finish(context: context) }
+        } else {
+            sendNext(context: context)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.succeed(report)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        report.errors += 1
+        context.close(promise: nil)
+    }
+
+    private func finish(context: ChannelHandlerContext) {
+        context.close(promise: nil)
+    }
+
+    /// The numeric id in `{"jsonrpc":"2.0","id":N,…`, read without parsing the JSON.
+    static func echoedID(_ body: ByteBuffer) -> Int? {
+        let view = body.readableBytesView
+        guard let range = view.firstRange(of: Array(#""id":"#.utf8)) else { return nil }
+        var value = 0
+        var index = range.upperBound
+        var digits = 0
+        while index < view.endIndex, view[index] &- UInt8(ascii: "0") < 10 {
+            value = value * 10 + Int(view[index] - UInt8(ascii: "0"))
+            index += 1
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+}
+
+enum DispatchTimeNanoseconds {
+    static var now: UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
