@@ -1,9 +1,11 @@
 import NIOCore
 import Synchronization
 
-/// One accepted connection as the server tracks it: its channel and how many frames are in flight.
+/// One accepted connection as the server tracks it: its channel, its answers waiting to be written,
+/// and how many frames are in flight.
 final class ConnectionState: Sendable {
     let channel: any Channel
+    let answers = AnswerQueue()
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
 
@@ -11,18 +13,21 @@ final class ConnectionState: Sendable {
 
     var isIdle: Bool { inFlight.load(ordering: .acquiring) == 0 }
 
+    /// Draining and nothing left in flight: the writer closes the connection once its answers are out.
+    var isDrained: Bool { draining.load(ordering: .acquiring) && isIdle }
+
     func began() { inFlight.add(1, ordering: .acquiringAndReleasing) }
 
-    /// Called as a frame's work ends; a draining connection closes once nothing is left in flight.
+    /// Called after a frame's answer was queued.
     func ended() {
         let left = inFlight.subtract(1, ordering: .acquiringAndReleasing).newValue
-        if left == 0 && draining.load(ordering: .acquiring) { channel.close(promise: nil) }
+        if left == 0 && draining.load(ordering: .acquiring) { answers.wake() }
     }
 
-    /// Closes the connection now if idle, otherwise when its last call ends.
+    /// Closes the connection once it is idle and its answers are written.
     func drain() {
         draining.store(true, ordering: .releasing)
-        if isIdle { channel.close(promise: nil) }
+        answers.wake()
     }
 }
 

@@ -4,9 +4,10 @@ import Logging
 import NIOCore
 import RPCServer
 
-/// One connection's read loop. Each frame's calls run as a child task and are answered as they finish;
-/// at most `maximumInFlightPerConnection` frames run at once, and while that many do, the loop reads
-/// no further — the socket's buffers fill and the peer is slowed down, nothing is dropped.
+/// One connection: a read loop that starts each frame's calls as a child task, and a writer that sends
+/// answers as they finish. At most `maximumInFlightPerConnection` frames run at once; while that many
+/// do, the loop reads no further — the socket's buffers fill and the peer is slowed down, nothing is
+/// dropped.
 struct Session: Sendable {
     let server: TCPServer
     let outbound: NIOAsyncChannelOutboundWriter<Frame>
@@ -16,21 +17,32 @@ struct Session: Sendable {
     private var limits: FrameLimits { server.configuration.frameLimits }
 
     func run(_ inbound: NIOAsyncChannelInboundStream<Frame>) async {
+        let answers = state.answers
+        await withDiscardingTaskGroup { connection in
+            connection.addTask { await write(answers) }
+            await read(inbound, answers: answers)
+            answers.finish()
+        }
+    }
+
+    /// Reads frames and starts their calls; returns once the peer is done and every call has answered.
+    private func read(_ inbound: NIOAsyncChannelInboundStream<Frame>, answers: AnswerQueue) async {
         let calls = ConnectionCalls()
         let slots = AsyncSemaphore(permits: server.configuration.maximumInFlightPerConnection)
         await withDiscardingTaskGroup { group in
             do {
                 for try await frame in inbound {
+                    let accepts = frame.headers.acceptsDeflate
                     let body: [UInt8]
                     switch decodedBody(frame) {
                     case .success(let bytes): body = bytes
                     case .failure(let error):
-                        await send(Response.error(id: .null, error).bytes, acceptsDeflate: frame.headers.acceptsDeflate)
+                        answers.enqueue(answer(Response.error(id: .null, error).bytes, acceptsDeflate: accepts))
                         continue
                     }
                     switch dispatcher.prepare(body, calls: calls) {
                     case .answer(let answer):
-                        if let answer { await send(answer, acceptsDeflate: frame.headers.acceptsDeflate) }
+                        if let answer { answers.enqueue(self.answer(answer, acceptsDeflate: accepts)) }
                     case .dispatch(let message):
                         await slots.acquire()
                         state.began()
@@ -40,8 +52,9 @@ struct Session: Sendable {
                             traceparent: frame.headers.traceparent
                         )
                         group.addTask {
+                            // rpc.cancel may have cancelled this task: hand the answer over without suspending.
                             if let answer = await dispatcher.run(message, metadata: metadata, calls: calls) {
-                                await send(answer, acceptsDeflate: frame.headers.acceptsDeflate)
+                                answers.enqueue(self.answer(answer, acceptsDeflate: accepts))
                             }
                             slots.release()
                             state.ended()
@@ -50,10 +63,27 @@ struct Session: Sendable {
                 }
             } catch let error as FrameError {
                 // The stream cannot be resynchronised: answer once, let calls in flight finish, then close.
-                await send(Response.error(id: .null, Self.rpcError(error)).bytes, acceptsDeflate: false)
+                answers.enqueue(answer(Response.error(id: .null, Self.rpcError(error)).bytes, acceptsDeflate: false))
             } catch {
-                server.dispatcher.logger.debug("connection read failed", metadata: ["error": "\(error)"])
+                dispatcher.logger.debug("connection read failed", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Writes whatever answers are ready, with one flush for all of them; closes a drained connection
+    /// once its last answer is out.
+    private func write(_ answers: AnswerQueue) async {
+        while let frames = await answers.next() {
+            if !frames.isEmpty {
+                do {
+                    try await outbound.write(contentsOf: frames)
+                } catch {
+                    // The peer has gone; nobody is left to answer. Keep draining so the calls can finish.
+                    dispatcher.logger.debug("write failed", metadata: ["error": "\(error)"])
+                }
+            }
+            // Every answer is queued before its call counts as ended, so drained and empty means all written.
+            if state.isDrained && answers.isEmpty { state.channel.close(promise: nil) }
         }
     }
 
@@ -78,19 +108,15 @@ struct Session: Sendable {
         }
     }
 
-    private func send(_ body: [UInt8], acceptsDeflate: Bool) async {
-        var frame = Frame(body: ByteBuffer(bytes: body))
+    /// The frame for an answer: compressed when the caller accepts deflate and it is large enough.
+    private func answer(_ body: [UInt8], acceptsDeflate: Bool) -> Frame {
+        let frame = Frame(body: ByteBuffer(bytes: body))
         if acceptsDeflate, body.count >= server.configuration.compressionThreshold,
             let compressed = BodyCompression.compress(frame.body)
         {
-            frame = Frame(headers: FrameHeaders(contentEncoding: .deflate), body: compressed)
+            return Frame(headers: FrameHeaders(contentEncoding: .deflate), body: compressed)
         }
-        do {
-            try await outbound.write(frame)
-        } catch {
-            // The peer has gone; there is nobody left to answer.
-            dispatcher.logger.debug("write failed", metadata: ["error": "\(error)"])
-        }
+        return frame
     }
 
     static func rpcError(_ error: FrameError) -> RPCError {

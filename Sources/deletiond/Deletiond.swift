@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 @main
 struct Deletiond: AsyncParsableCommand {
@@ -8,4 +10,20 @@ struct Deletiond: AsyncParsableCommand {
         subcommands: [Serve.self],
         defaultSubcommand: Serve.self
     )
+
+    static func main() async {
+        // Run Swift concurrency on NIO's event loops: a call's async work then needs no hop between
+        // the concurrency pool and the loop that owns its socket. Must happen before any task runs.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

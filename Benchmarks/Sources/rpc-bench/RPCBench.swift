@@ -26,7 +26,16 @@ struct RPCBench: AsyncParsableCommand {
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        defer { try? group.syncShutdownGracefully() }
+        do {
+            try await measure(group)
+            try await group.shutdownGracefully()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private func measure(_ group: MultiThreadedEventLoopGroup) async throws {
         let budget = Atomic<Int>(requests)
         let deadline = duration.map { DispatchTimeNanoseconds.now + UInt64($0 * 1e9) }
         let shouldSend: @Sendable () -> Bool = {

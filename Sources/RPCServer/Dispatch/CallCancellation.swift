@@ -1,57 +1,74 @@
 public import JSONRPC
 import Synchronization
 
-/// A one-shot signal that `rpc.cancel` fires for one call.
-final class CancelSignal: Sendable {
+/// Lets `rpc.cancel` cancel the task that runs one call.
+///
+/// The call's task attaches itself while it runs and detaches before it ends, both under the lock, so
+/// the task reference is only ever used while the task is alive. This avoids a task group and a watcher
+/// task per call on the hot path; cancellation stays cooperative, as everywhere in Swift concurrency.
+/// The task stays cancelled afterwards, so whoever runs a call must hand its answer on without
+/// suspending (the TCP transport enqueues it for the connection's writer).
+final class CallCancellation: Sendable {
     private enum State {
         case idle
-        case waiting(CheckedContinuation<Void, Never>)
-        case fired
+        case running(TaskReference)
+        case cancelled
+        case finished
+    }
+
+    /// The running task. Sendable by construction: it is only touched under the lock, and only while
+    /// the task is attached (alive and inside `run`).
+    private struct TaskReference: @unchecked Sendable {
+        let task: UnsafeCurrentTask
     }
 
     private let state = Mutex(State.idle)
 
-    func fire() {
-        let continuation: CheckedContinuation<Void, Never>? = state.withLock { state in
-            defer { state = .fired }
-            if case .waiting(let continuation) = state { return continuation }
-            return nil
+    /// Runs `body` in the current task, which `cancel()` may cancel meanwhile.
+    func run<T>(_ body: () async -> T) async -> T {
+        withUnsafeCurrentTask { task in
+            guard let task else { return }
+            let reference = TaskReference(task: task)
+            let cancelNow = state.withLock { state -> Bool in
+                if case .cancelled = state { return true }
+                state = .running(reference)
+                return false
+            }
+            if cancelNow { task.cancel() }
         }
-        continuation?.resume()
+        let result = await body()
+        state.withLock { $0 = .finished }
+        return result
     }
 
-    /// Returns once fired, or once the waiting task is cancelled.
-    func wait() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state in
-                    if case .idle = state, !Task.isCancelled {
-                        state = .waiting(continuation)
-                        return false
-                    }
-                    return true
-                }
-                if resumeNow { continuation.resume() }
+    func cancel() {
+        state.withLock { state in
+            switch state {
+            case .running(let reference):
+                reference.task.cancel()
+                state = .cancelled
+            case .idle:
+                state = .cancelled
+            case .cancelled, .finished:
+                break
             }
-        } onCancel: {
-            self.fire()
         }
     }
 }
 
 /// The calls in flight on one connection, so `rpc.cancel {id}` can find them.
 public final class ConnectionCalls: Sendable {
-    private let calls = Mutex<[RequestID: [CancelSignal]]>([:])
+    private let calls = Mutex<[RequestID: [CallCancellation]]>([:])
 
     public init() {}
 
-    func register(_ id: RequestID, _ signal: CancelSignal) {
-        calls.withLock { $0[id, default: []].append(signal) }
+    func register(_ id: RequestID, _ call: CallCancellation) {
+        calls.withLock { $0[id, default: []].append(call) }
     }
 
-    func unregister(_ id: RequestID, _ signal: CancelSignal) {
+    func unregister(_ id: RequestID, _ call: CallCancellation) {
         calls.withLock { calls in
-            calls[id]?.removeAll { $0 === signal }
+            calls[id]?.removeAll { $0 === call }
             if calls[id]?.isEmpty == true { calls[id] = nil }
         }
     }
@@ -59,9 +76,9 @@ public final class ConnectionCalls: Sendable {
     /// Cancels every call in flight with `id`; returns how many there were.
     @discardableResult
     public func cancel(_ id: RequestID) -> Int {
-        let signals = calls.withLock { $0.removeValue(forKey: id) ?? [] }
-        signals.forEach { $0.fire() }
-        return signals.count
+        let cancelled = calls.withLock { $0.removeValue(forKey: id) ?? [] }
+        cancelled.forEach { $0.cancel() }
+        return cancelled.count
     }
 
     /// How many calls are in flight.

@@ -113,10 +113,13 @@ public struct Dispatcher: Sendable {
         calls: ConnectionCalls
     ) async -> Response.Outcome {
         var logger = self.logger
-        logger[metadataKey: "rpc.method"] = "\(request.method)"
-        if let id = request.id { logger[metadataKey: "rpc.request_id"] = "\(id)" }
-        if let caller = frame.caller { logger[metadataKey: "rpc.caller"] = "\(caller.name)" }
-        if let traceparent = frame.metadata.traceparent { logger[metadataKey: "trace.parent"] = "\(traceparent)" }
+        // Metadata costs a few allocations per call: attach it only when something will be logged.
+        if logger.logLevel <= .info {
+            logger[metadataKey: "rpc.method"] = "\(request.method)"
+            if let id = request.id { logger[metadataKey: "rpc.request_id"] = "\(id)" }
+            if let caller = frame.caller { logger[metadataKey: "rpc.caller"] = "\(caller.name)" }
+            if let traceparent = frame.metadata.traceparent { logger[metadataKey: "trace.parent"] = "\(traceparent)" }
+        }
         let context = CallContext(
             method: request.method,
             requestID: request.id,
@@ -132,11 +135,11 @@ public struct Dispatcher: Sendable {
                 return .error(RPCError(serving: error))
             }
         }
-        guard let id = request.id else { return await CallRace.run(deadline: deadline, cancel: nil, call) }
-        let signal = CancelSignal()
-        calls.register(id, signal)
-        defer { calls.unregister(id, signal) }
-        return await CallRace.run(deadline: deadline, cancel: signal, call)
+        guard let id = request.id else { return await CallRace.run(deadline: deadline, call) }
+        let cancellation = CallCancellation()
+        calls.register(id, cancellation)
+        defer { calls.unregister(id, cancellation) }
+        return await cancellation.run { await CallRace.run(deadline: deadline, call) }
     }
 
     /// Runs interceptor `index`, or the handler after the last one.

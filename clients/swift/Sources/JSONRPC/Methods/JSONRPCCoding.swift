@@ -16,9 +16,13 @@ public enum JSONRPCCoding {
         return decoder
     }
 
+    // Encoders and decoders are safe to share once configured; making one per call is measurable.
+    private static let sharedEncoder = encoder()
+    private static let sharedDecoder = decoder()
+
     /// Encodes a value as JSON text.
     public static func encode(_ value: some Encodable) throws -> RawJSON {
-        RawJSON(validated: Array(try encoder().encode(value)))
+        RawJSON(validated: Array(try sharedEncoder.encode(value)))
     }
 
     /// Decodes `params` into `P`; by-position params are matched to `names` in order. Every failure is an
@@ -28,9 +32,10 @@ public enum JSONRPCCoding {
         from params: RawJSON?,
         names: [String]
     ) throws(RPCError) -> P {
+        if params == nil, let none = NoParams() as? P { return none }
         let object = try namedParams(params, names: names)
         do {
-            return try decoder().decode(P.self, from: Data(object))
+            return try sharedDecoder.decode(P.self, from: Data(object))
         } catch let error as RPCError {
             throw error
         } catch let error as DecodingError {
