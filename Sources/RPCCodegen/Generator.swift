@@ -24,9 +24,33 @@ public struct Generator {
 
     /// File name → contents.
     public func generate(documentText: String) throws(Failure) -> [String: String] {
-        guard (try? JSONSerialization.jsonObject(with: Data(documentText.utf8))) != nil else {
+        let document: OpenRPCDocument
+        do {
+            document = try JSONDecoder().decode(OpenRPCDocument.self, from: Data(documentText.utf8))
+        } catch let error as DecodingError {
+            throw Failure(message: "\(sourceName): not a valid OpenRPC document: \(Self.describe(error))")
+        } catch {
             throw Failure(message: "\(sourceName): not a JSON document")
         }
-        return ["OpenRPCDocument.swift": DocumentFile.render(documentText: documentText, header: header)]
+        guard document.openrpc.hasPrefix("1.") else {
+            throw Failure(message: "\(sourceName) (/openrpc): unsupported OpenRPC version \(document.openrpc)")
+        }
+        var translator = Translator(document: document)
+        let model = try translator.translate()
+        var files = Renderer(model: model, header: header).files()
+        files["OpenRPCDocument.swift"] = DocumentFile.render(documentText: documentText, header: header)
+        return files
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func pointer(_ path: [any CodingKey]) -> String {
+            "/" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(pointer(context.codingPath + [key])) is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(pointer(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
     }
 }

@@ -57,8 +57,13 @@ public enum OpenRPCDocument {
       "examples": [
         {
           "name": "discover",
+          "description": "The whole document comes back; contract tests check its shape, not every byte (x-compare).",
+          "x-compare": "shape",
           "params": [],
-          "result": { "name": "document", "value": { "openrpc": "1.3.2" } }
+          "result": {
+            "name": "document",
+            "value": { "openrpc": "1.3.2", "info": { "title": "ALT Erasure Service", "version": "0.1.0" }, "methods": [] }
+          }
         }
       ]
     },

@@ -11,6 +11,12 @@ public protocol RPCMethod: Sendable {
     /// The parameter names in positional order, so by-position params map onto `Params`. A call by
     /// name may use only these names.
     static var parameterNames: [String] { get }
+    /// Whether a call may be repeated safely; clients retry only such calls on transient failures.
+    static var isIdempotent: Bool { get }
+}
+
+extension RPCMethod {
+    public static var isIdempotent: Bool { false }
 }
 
 /// The parameters of a method that takes none: `params` absent, `{}` or `[]`.

@@ -62,6 +62,8 @@ public final class RPCConnection: Sendable {
         var nextID = 1
         var pending: [RequestID: Slot] = [:]
         var closed = false
+        var closeWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiterKey = 0
     }
 
     public let options: Options
@@ -109,6 +111,30 @@ public final class RPCConnection: Sendable {
                 defer { group.cancelAll() }
                 return try await body(connection)
             }
+        }
+    }
+
+    /// Whether the connection has closed; calls on it fail at once.
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Returns once the connection has closed, or once the waiting task is cancelled.
+    public func waitUntilClosed() async {
+        let key = state.withLock { state in
+            defer { state.nextWaiterKey += 1 }
+            return state.nextWaiterKey
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.closed || Task.isCancelled { return true }
+                    state.closeWaiters[key] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            // Wake this waiter only; the connection stays open for the others.
+            state.withLock { $0.closeWaiters.removeValue(forKey: key) }?.resume()
         }
     }
 
@@ -275,8 +301,10 @@ public final class RPCConnection: Sendable {
     }
 
     private func failAll(_ error: any Error) {
-        let waiting = state.withLock { state in
+        let (waiting, closeWaiters) = state.withLock { state in
             state.closed = state.closed || error is ConnectionError
+            let closeWaiters = state.closed ? Array(state.closeWaiters.values) : []
+            if state.closed { state.closeWaiters = [:] }
             var waiting: [CheckedContinuation<Response, any Error>] = []
             for (id, slot) in state.pending {
                 switch slot {
@@ -287,9 +315,10 @@ public final class RPCConnection: Sendable {
                 case .answered, .failed: continue
                 }
             }
-            return waiting
+            return (waiting, closeWaiters)
         }
         waiting.forEach { $0.resume(throwing: error) }
+        closeWaiters.forEach { $0.resume() }
     }
 
     static func body(_ requests: [Request], batch: Bool) -> [UInt8] {
