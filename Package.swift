@@ -52,9 +52,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The service: every method of the API registered on the server, and (later) the background workers.
+        .target(
+            name: "ErasureService",
+            dependencies: [
+                "RPCServer",
+                .product(name: "ALTErasureClient", package: "swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "deletiond",
             dependencies: [
+                "ErasureService",
                 "RPCServer",
                 "RPCServerNIO",
                 .product(name: "JSONRPC", package: "swift"),
@@ -121,6 +132,24 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Server, schema and generated client held to one another: every example of the document through
+        // the generated client against a live server (in-process and the built executable).
+        .testTarget(
+            name: "ContractTests",
+            dependencies: [
+                "ErasureService",
+                "RPCServer",
+                "RPCServerNIO",
+                "RPCCodegen",
+                "deletiond",
+                .product(name: "ALTErasureClient", package: "swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],

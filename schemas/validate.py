@@ -9,6 +9,9 @@
   every method; a title on every schema that names a generated type; error codes from PROTOCOL.md.
 
 Needs `pip install openrpc==11.1.1 jsonschema`. Exits 1 naming the method and the JSON pointer.
+
+`validate.py --instances FILE [DOCUMENT]` validates values a live server returned (the contract tests
+write them): each result against its method's result schema, each error's data against ErrorData.
 """
 import copy
 import json
@@ -128,5 +131,33 @@ def main(path):
     print(f"{path}: valid OpenRPC {document.get('openrpc')}, {len(document.get('methods', []))} methods, every example checked")
 
 
+def check_instances(path, instances_path):
+    """Validates values a live server returned: [{"method", "kind": "result"|"errorData", "value"}]."""
+    with open(path, encoding="utf-8") as file:
+        document = json.load(file)
+    with open(instances_path, encoding="utf-8") as file:
+        instances = json.load(file)
+    resolved = deref(document, document)
+    methods = {method["name"]: method for method in resolved.get("methods", [])}
+    error_data = document["components"]["schemas"]["ErrorData"]
+    problems = []
+    for number, instance in enumerate(instances):
+        method = methods.get(instance["method"])
+        if method is None:
+            problems.append(f"instance {number}: {instance['method']} is not in the document")
+            continue
+        schema = method["result"]["schema"] if instance["kind"] == "result" else error_data
+        for issue in schema_validator(schema, document).iter_errors(instance["value"]):
+            problems.append(f"{instance['method']} {instance['kind']} (instance {number}): {issue.message}")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        sys.exit(1)
+    print(f"{len(instances)} instances valid")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "schemas/alt-erasure.openrpc.json")
+    if len(sys.argv) > 2 and sys.argv[1] == "--instances":
+        check_instances(sys.argv[3] if len(sys.argv) > 3 else "schemas/alt-erasure.openrpc.json", sys.argv[2])
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "schemas/alt-erasure.openrpc.json")

@@ -115,7 +115,7 @@ struct Renderer {
             for (index, operation) in model.operations.enumerated() {
                 if index > 0 { writer.line() }
                 writer.doc(documentation(operation))
-                writer.block("public enum \(operation.typeName): RPCMethod") { writer in
+                writer.block("public enum \(operation.typeName): DocumentedMethod") { writer in
                     writer.line("public static let name = \(quoted(operation.methodName))")
                     let names = operation.parameters.map { quoted($0.jsonName) }.joined(separator: ", ")
                     writer.line("public static let parameterNames: [String] = [\(names)]")
@@ -136,7 +136,7 @@ struct Renderer {
             }
             writer.line()
             writer.line("/// Every method of the document, in its order.")
-            writer.line("public static let all: [any RPCMethod.Type] = [")
+            writer.line("public static let all: [any DocumentedMethod.Type] = [")
             for operation in model.operations { writer.line("    \(operation.typeName).self,") }
             writer.line("]")
         }

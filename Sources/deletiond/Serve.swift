@@ -1,4 +1,4 @@
-import ALTErasureClient
+import ErasureService
 import ArgumentParser
 import Foundation
 import JSONRPC
@@ -78,16 +78,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("development mode: every method is open to the dev token")
         }
 
-        let state = ServingState()
-        var registry = MethodRegistry()
-        registry.registerPlatformMethods(state: state, document: try RawJSON(OpenRPCDocument.text))
-        let dispatcher = Dispatcher(
-            registry: registry,
-            interceptors: [LoggingInterceptor(), AuthInterceptor()],
-            callers: callers,
-            state: state,
-            logger: logger
-        )
+        let dispatcher = try ErasureServer.makeDispatcher(callers: callers, logger: logger)
         let server = TCPServer(
             configuration: TCPServerConfiguration(host: host, port: port, gracePeriod: .seconds(gracePeriod)),
             dispatcher: dispatcher,

@@ -36,6 +36,9 @@ public struct Dispatcher: Sendable {
         self.logger = logger
     }
 
+    /// Every method this dispatcher answers: the registered ones and the built-in `rpc.cancel`.
+    public var methodNames: [String] { (registry.methodNames + [CancelMethod.name]).sorted() }
+
     /// Parses a body. A parse error or a bad batch is answered at once; so is `rpc.cancel`, which must
     /// work even while every in-flight slot of the connection is taken.
     public func prepare(_ body: [UInt8], calls: ConnectionCalls) -> Step {

@@ -199,3 +199,8 @@ extension ALTErasureAPI {
 
 /// Namespace for facts about the API this library was generated from.
 public enum ALTErasureAPI {}
+
+/// A method descriptor generated from the document, which also knows the errors it declares.
+public protocol DocumentedMethod: RPCMethod {
+    static var declaredErrorCodes: [Int] { get }
+}

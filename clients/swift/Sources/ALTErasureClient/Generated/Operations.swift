@@ -10,7 +10,7 @@ public enum Operations {
     /// Answers SERVING, or NOT_SERVING while the server drains before shutdown. Needs no token.
     ///
     /// Idempotent: the client retries it on transient failures.
-    public enum HealthCheck: RPCMethod {
+    public enum HealthCheck: DocumentedMethod {
         public static let name = "health.check"
         public static let parameterNames: [String] = []
         public static let isIdempotent = true
@@ -25,7 +25,7 @@ public enum Operations {
     /// Returns the OpenRPC document the server was built from, byte for byte the file schemas/alt-erasure.openrpc.json.
     ///
     /// Idempotent: the client retries it on transient failures.
-    public enum RPCDiscover: RPCMethod {
+    public enum RPCDiscover: DocumentedMethod {
         public static let name = "rpc.discover"
         public static let parameterNames: [String] = []
         public static let isIdempotent = true
@@ -40,7 +40,7 @@ public enum Operations {
     /// Meant as a notification (no id, no answer). The cancelled call answers CANCELLED (-32001). Sent as a request, it answers whether a call with that id was in flight.
     ///
     /// Idempotent: the client retries it on transient failures.
-    public enum RPCCancel: RPCMethod {
+    public enum RPCCancel: DocumentedMethod {
         public static let name = "rpc.cancel"
         public static let parameterNames: [String] = ["id"]
         public static let isIdempotent = true
@@ -59,7 +59,7 @@ public enum Operations {
     }
 
     /// Every method of the document, in its order.
-    public static let all: [any RPCMethod.Type] = [
+    public static let all: [any DocumentedMethod.Type] = [
         HealthCheck.self,
         RPCDiscover.self,
         RPCCancel.self,

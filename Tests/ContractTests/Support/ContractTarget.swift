@@ -1,0 +1,121 @@
+import ALTErasureClient
+import ErasureService
+import Foundation
+import Logging
+import NIOCore
+import RPCServer
+import RPCServerNIO
+import ServiceLifecycleTestKit
+
+/// Where the contract runs: a server built in-process on an ephemeral port, or the built `deletiond`
+/// executable as a separate process. Both use the dev caller (`dev`, every method) and a caller with
+/// no grants (`nobody`), from a callers file for the process.
+enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
+    case inProcess
+    case executable
+
+    var description: String { rawValue }
+
+    static let devToken = "dev"
+    static let nobodyToken = "nobody-token"
+
+    static var callers: CallerDirectory {
+        CallerDirectory()
+            .adding(Caller(name: "dev", allowedMethods: [MethodPattern("*")]), token: devToken)
+            .adding(Caller(name: "nobody", allowedMethods: [MethodPattern("none.of.them")]), token: nobodyToken)
+    }
+
+    /// Runs `body` with the port of a live server of this kind.
+    func run(_ body: @Sendable (Int) async throws -> Void) async throws {
+        switch self {
+        case .inProcess: try await Self.runInProcess(body)
+        case .executable: try await Self.runExecutable(body)
+        }
+    }
+
+    private static func runInProcess(_ body: @Sendable (Int) async throws -> Void) async throws {
+        var logger = Logger(label: "contract")
+        logger.logLevel = .critical
+        let dispatcher = try ErasureServer.makeDispatcher(callers: callers, logger: logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = TCPServer(
+            configuration: TCPServerConfiguration(host: "127.0.0.1", port: 0),
+            dispatcher: dispatcher,
+            logger: logger
+        ) { address in
+            continuation.yield(address.port ?? 0)
+            continuation.finish()
+        }
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await server.run() }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { return }
+                defer { trigger.triggerGracefulShutdown() }
+                try await body(port)
+            }
+        }
+    }
+
+    private static func runExecutable(_ body: @Sendable (Int) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func digest(_ token: String) -> String {
+            CallerDirectory.digest(token).map { String(format: "%02x", $0) }.joined()
+        }
+        let config = folder.appendingPathComponent("callers.json")
+        try Data(
+            """
+            {"callers": [
+              {"name": "dev", "tokenSHA256": "\(digest(devToken))", "methods": ["*"]},
+              {"name": "nobody", "tokenSHA256": "\(digest(nobodyToken))", "methods": ["none.of.them"]}
+            ]}
+            """.utf8
+        ).write(to: config)
+        let process = Process()
+        process.executableURL = executableFolder.appendingPathComponent("deletiond")
+        process.arguments = [
+            "serve", "--port", "0", "--config", config.path, "--db", folder.appendingPathComponent("alt.sqlite").path,
+            "--log-level", "warning",
+        ]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = stdout.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        guard let port = String(decoding: line, as: UTF8.self).split(separator: ":").last
+            .flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        else {
+            throw ContractFailure(message: "deletiond did not start: \(String(decoding: line, as: UTF8.self))")
+        }
+        try await body(port)
+    }
+
+    /// The build folder with the executables, beside the test binary.
+    static let executableFolder: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: url.appendingPathComponent("deletiond").path) {
+            url = url.deletingLastPathComponent()
+        }
+        return url
+    }()
+}
+
+struct ContractFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// The package's root folder (for `schemas/` and the generated sources), found from this file.
+let packageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
