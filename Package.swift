@@ -155,6 +155,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ALTErasureClientTests",
+            dependencies: [
+                "RPCServer",
+                "RPCServerNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ALTErasureClient", package: "swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RPCCodegenTests",
+            dependencies: ["RPCCodegen"],
+            swiftSettings: swiftSettings
+        ),
         // The executables as a person runs them: deletiond and rpc-cli as processes, over a real socket.
         .testTarget(
             name: "CLITests",
