@@ -23,8 +23,17 @@ struct Call: AsyncParsableCommand {
     @Argument(help: "Params: a JSON object or array, or key=value / key:=json pairs.")
     var params: [String] = []
 
+    @Flag(help: "Send the params without checking them against the method's schema first.")
+    var noCheck = false
+
     func run() async throws {
         let rawParams = try Self.parseParams(params)
+        if !noCheck, let document = try await Document.fetchIfAllowed(connection),
+            let problem = ParamsCheck(document: document).problem(method: method, params: try rawParams.map { try JSONValue(parsing: $0.bytes) })
+        {
+            Output.fail("\(problem)\nsee: rpc-cli describe \(method)")
+            throw ExitCode(64)
+        }
         let response = try await connection.withConnection { connection in
             try await connection.call(method, params: rawParams, timeout: self.connection.timeout?.duration)
         }

@@ -20,6 +20,16 @@ struct Document {
         return Document(methods: root["methods"]?.arrayValue ?? [], root: root)
     }
 
+    /// The document, or nil when this caller may not read it (the call itself will then say why).
+    static func fetchIfAllowed(_ options: ConnectionOptions) async throws -> Document? {
+        let response = try await options.withConnection { connection in
+            try await connection.call("rpc.discover", timeout: options.timeout?.duration)
+        }
+        guard let result = response.result else { return nil }
+        let root = try JSONValue(parsing: result.bytes)
+        return Document(methods: root["methods"]?.arrayValue ?? [], root: root)
+    }
+
     func method(_ name: String) -> JSONValue? { methods.first { $0["name"]?.stringValue == name } }
 
     /// Follows a local `$ref` (`#/components/...`) one level.

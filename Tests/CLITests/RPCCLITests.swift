@@ -56,16 +56,35 @@ struct RPCCLITests {
     func rpcError() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
-        let missing = try cli(daemon, ["call", "no.such.method"])
+        let missing = try cli(daemon, ["call", "no.such.method", "--no-check"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("UNIMPLEMENTED (-32601)"))
         #expect(missing.stdout.isEmpty)
         let unauthenticated = try cli(daemon, ["call", "rpc.discover"], token: "wrong")
         #expect(unauthenticated.status == 1)
         #expect(unauthenticated.stderr.contains("UNAUTHENTICATED (-32016)"))
-        let badParams = try cli(daemon, ["call", "rpc.cancel", "nope=1"])
+        let badParams = try cli(daemon, ["call", "rpc.cancel", "nope=1", "--no-check"])
         #expect(badParams.status == 1)
         #expect(badParams.stderr.contains("INVALID_ARGUMENT"))
+    }
+
+    @Test("call checks params against the method's schema first and prints a hint")
+    func schemaCheck() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let unknown = try cli(daemon, ["call", "rpc.cancel", "nope=1"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("rpc.cancel has no param 'nope' (it takes: id)"))
+        #expect(unknown.stderr.contains("see: rpc-cli describe rpc.cancel"))
+        let missing = try cli(daemon, ["call", "rpc.cancel"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("rpc.cancel needs param 'id'"))
+        let wrongType = try cli(daemon, ["call", "rpc.cancel", "id:=true"])
+        #expect(wrongType.status == 64)
+        #expect(wrongType.stderr.contains("param 'id' must be string or integer or null, not true"))
+        let noMethod = try cli(daemon, ["call", "no.such.method"])
+        #expect(noMethod.status == 64)
+        #expect(noMethod.stderr.contains("no method no.such.method"))
     }
 
     @Test("the token may come from ALT_RPC_TOKEN")
