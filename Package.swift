@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
@@ -52,10 +53,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // ALT's store on SQLite (GRDB): migrations, the table classification, repositories, token
+        // encryption, the seeder. Knows nothing of RPC.
+        .target(
+            name: "ALTStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The service: every method of the API registered on the server, and (later) the background workers.
         .target(
             name: "ErasureService",
             dependencies: [
+                "ALTStore",
                 "RPCServer",
                 .product(name: "ALTErasureClient", package: "swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,7 +77,9 @@ let package = Package(
         .executableTarget(
             name: "deletiond",
             dependencies: [
+                "ALTStore",
                 "ErasureService",
+                .product(name: "Crypto", package: "swift-crypto"),
                 "RPCServer",
                 "RPCServerNIO",
                 .product(name: "JSONRPC", package: "swift"),
@@ -142,6 +156,8 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: [
+                "ALTStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 "ErasureService",
                 "RPCServer",
                 "RPCServerNIO",
@@ -165,6 +181,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ALTStoreTests",
+            dependencies: [
+                "ALTStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -74,9 +74,11 @@ final class Schema: Decodable, Sendable {
     let items: Schema?
     let enumValues: [String]?
     let ref: String?
+    /// `additionalProperties` when it is a schema (a map's values); `nil` when absent or a boolean.
+    let additionalProperties: Schema?
 
     enum CodingKeys: String, CodingKey {
-        case title, description, type, format, properties, required, items
+        case title, description, type, format, properties, required, items, additionalProperties
         case enumValues = "enum"
         case ref = "$ref"
     }
@@ -97,5 +99,11 @@ final class Schema: Decodable, Sendable {
         items = try container.decodeIfPresent(Schema.self, forKey: .items)
         enumValues = try? container.decodeIfPresent([String].self, forKey: .enumValues)
         ref = try container.decodeIfPresent(String.self, forKey: .ref)
+        // `additionalProperties` is a boolean or a schema; only the schema form shapes a Swift type.
+        if (try? container.decodeIfPresent(Bool.self, forKey: .additionalProperties)) != nil {
+            additionalProperties = nil
+        } else {
+            additionalProperties = try container.decodeIfPresent(Schema.self, forKey: .additionalProperties)
+        }
     }
 }

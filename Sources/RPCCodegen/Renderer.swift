@@ -19,7 +19,7 @@ struct Renderer {
         func usesDate(_ type: TypeReference) -> Bool {
             switch type {
             case .date: true
-            case .array(let element): usesDate(element)
+            case .array(let element), .map(let element): usesDate(element)
             default: false
             }
         }

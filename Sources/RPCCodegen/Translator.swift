@@ -114,7 +114,8 @@ struct Translator {
             guard reference.hasPrefix("#/components/schemas/"), let target = document.components?.schemas?[name] else {
                 throw failure(context, pointer, "unresolved reference \(reference)")
             }
-            return .named(Naming.typeName(target.title ?? name))
+            // The target decides: objects and enums are named types, anything else maps to its Swift type.
+            return try typeReference(target, pointer: "/components/schemas/\(name)", context: "components", suggested: name)
         }
         let nonNull = schema.types.filter { $0 != "null" }
         if schema.properties != nil || schema.enumValues != nil {
@@ -150,6 +151,9 @@ struct Translator {
         case "integer": return .int
         case "number": return .double
         case "boolean": return .bool
+        case "object":
+            guard let values = schema.additionalProperties else { return .json }
+            return .map(try typeReference(values, pointer: "\(pointer)/additionalProperties", context: context, suggested: nil))
         case "array":
             guard let items = schema.items else { return .array(.json) }
             return .array(try typeReference(items, pointer: "\(pointer)/items", context: context, suggested: nil))
@@ -194,6 +198,7 @@ indirect enum TypeReference {
     case named(String)
     case string, int, double, bool, date, json
     case array(TypeReference)
+    case map(TypeReference)
 
     var swift: String {
         switch self {
@@ -205,6 +210,7 @@ indirect enum TypeReference {
         case .date: "Date"
         case .json: "JSONValue"
         case .array(let element): "[\(element.swift)]"
+        case .map(let value): "[String: \(value.swift)]"
         }
     }
 }

@@ -21,8 +21,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The TCP port (0 picks a free one).")
     var port = 7700
 
-    @Option(help: "The SQLite database file.")
-    var db = "./data/alt.sqlite"
+    @OptionGroup var store: StoreOptions
 
     @Option(help: "The configuration file (JSON): callers, their token digests and grants.")
     var config: String?
@@ -78,7 +77,9 @@ struct Serve: AsyncParsableCommand {
             logger.notice("development mode: every method is open to the dev token")
         }
 
-        let dispatcher = try ErasureServer.makeDispatcher(callers: callers, logger: logger)
+        _ = try store.secrets(configPath: config, allowGenerated: dev)
+        let database = try store.open()
+        let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, logger: logger)
         let server = TCPServer(
             configuration: TCPServerConfiguration(host: host, port: port, gracePeriod: .seconds(gracePeriod)),
             dispatcher: dispatcher,

@@ -1,4 +1,5 @@
 import ALTErasureClient
+import ALTStore
 import ErasureService
 import Foundation
 import Logging
@@ -22,7 +23,7 @@ struct ContractTests {
     func sameMethods() throws {
         var logger = Logger(label: "contract")
         logger.logLevel = .critical
-        let served = try ErasureServer.makeDispatcher(callers: CallerDirectory(), logger: logger).methodNames
+        let served = try ErasureServer.makeDispatcher(database: try AppDatabase.inMemory(), callers: CallerDirectory(), logger: logger).methodNames
         let documented = methods.compactMap { $0["name"]?.stringValue }.sorted()
         #expect(served == documented)
         #expect(Operations.all.map { $0.name }.sorted() == documented)

@@ -1,4 +1,6 @@
 import ALTErasureClient
+import ALTStore
+import Crypto
 import ErasureService
 import Foundation
 import Logging
@@ -36,7 +38,12 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
     private static func runInProcess(_ body: @Sendable (Int) async throws -> Void) async throws {
         var logger = Logger(label: "contract")
         logger.logLevel = .critical
-        let dispatcher = try ErasureServer.makeDispatcher(callers: callers, logger: logger)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try AppDatabase.open(path: folder.appendingPathComponent("alt.sqlite").path)
+        try await Seeder(database: database, cipher: TokenCipher(key: .init(size: .bits256), keyID: "k1")).seed(.demo)
+        let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = TCPServer(
             configuration: TCPServerConfiguration(host: "127.0.0.1", port: 0),
@@ -67,16 +74,24 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
         let config = folder.appendingPathComponent("callers.json")
         try Data(
             """
-            {"callers": [
+            {"secretsFile": "\(folder.path)/alt.sqlite.secrets.json", "callers": [
               {"name": "dev", "tokenSHA256": "\(digest(devToken))", "methods": ["*"]},
               {"name": "nobody", "tokenSHA256": "\(digest(nobodyToken))", "methods": ["none.of.them"]}
             ]}
             """.utf8
         ).write(to: config)
+        let database = folder.appendingPathComponent("alt.sqlite").path
+        let seed = Process()
+        seed.executableURL = executableFolder.appendingPathComponent("deletiond")
+        seed.arguments = ["seed", "--db", database, "--profile", "demo"]
+        seed.standardOutput = FileHandle.nullDevice
+        try seed.run()
+        seed.waitUntilExit()
+        guard seed.terminationStatus == 0 else { throw ContractFailure(message: "deletiond seed failed") }
         let process = Process()
         process.executableURL = executableFolder.appendingPathComponent("deletiond")
         process.arguments = [
-            "serve", "--port", "0", "--config", config.path, "--db", folder.appendingPathComponent("alt.sqlite").path,
+            "serve", "--port", "0", "--config", config.path, "--db", database,
             "--log-level", "warning",
         ]
         let stdout = Pipe()

@@ -12,6 +12,15 @@ enum ErrorDrivers {
             return { port, entry in try await call(port: port, token: nil, entry, params: exampleParams(entry)) }
         case RPCErrorCode.permissionDenied.rawValue:
             return { port, entry in try await call(port: port, token: ContractTarget.nobodyToken, entry, params: exampleParams(entry)) }
+        case RPCErrorCode.notFound.rawValue:
+            // Every id replaced by one that does not exist.
+            return { port, entry in
+                var object: [String: JSONValue] = [:]
+                for param in entry["params"]?.arrayValue ?? [] {
+                    if let name = param["name"]?.stringValue { object[name] = .string("no_such_\(name)") }
+                }
+                return try await call(port: port, token: ContractTarget.devToken, entry, params: JSONValue.object(object).jsonText())
+            }
         case RPCErrorCode.invalidArgument.rawValue:
             return { port, entry in
                 try await call(port: port, token: ContractTarget.devToken, entry, params: #"{"no_such_param": true}"#)

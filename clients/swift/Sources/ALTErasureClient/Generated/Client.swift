@@ -34,4 +34,37 @@ extension ALTErasureClient {
     public func rpcCancel(id: JSONValue, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.CancelResult {
         try await call(Operations.RPCCancel.self, Operations.RPCCancel.Params(id: id), options: options)
     }
+
+    /// `records.deleteContact`: Deletes a contact and everything that depends on it.
+    ///
+    /// Removes the contact, its leads and their scores, its messages, its campaign recipients and their events, and its search-index entries. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.notFound`, `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func recordsDeleteContact(accountId: String, contactId: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.CascadeResult {
+        try await call(Operations.RecordsDeleteContact.self, Operations.RecordsDeleteContact.Params(accountId: accountId, contactId: contactId), options: options)
+    }
+
+    /// `records.deleteLead`: Deletes a lead and everything that depends on it.
+    ///
+    /// Removes the lead, its score, the messages tied to it, and their search-index entries. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.notFound`, `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func recordsDeleteLead(accountId: String, leadId: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.CascadeResult {
+        try await call(Operations.RecordsDeleteLead.self, Operations.RecordsDeleteLead.Params(accountId: accountId, leadId: leadId), options: options)
+    }
+
+    /// `records.deleteCampaign`: Deletes a campaign with its recipients and events.
+    ///
+    /// Removes the campaign, its recipients and their events. On the demo seed after deleteContact con_demo_3, two recipients and one event are left. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.notFound`, `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func recordsDeleteCampaign(accountId: String, campaignId: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.CascadeResult {
+        try await call(Operations.RecordsDeleteCampaign.self, Operations.RecordsDeleteCampaign.Params(accountId: accountId, campaignId: campaignId), options: options)
+    }
 }

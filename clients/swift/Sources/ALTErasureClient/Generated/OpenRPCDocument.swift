@@ -28,7 +28,9 @@ public enum OpenRPCDocument {
       "params": [],
       "result": {
         "name": "health",
-        "schema": { "$ref": "#/components/schemas/HealthCheckResult" }
+        "schema": {
+          "$ref": "#/components/schemas/HealthCheckResult"
+        }
       },
       "errors": [],
       "x-idempotent": true,
@@ -36,7 +38,12 @@ public enum OpenRPCDocument {
         {
           "name": "serving",
           "params": [],
-          "result": { "name": "serving", "value": { "status": "SERVING" } }
+          "result": {
+            "name": "serving",
+            "value": {
+              "status": "SERVING"
+            }
+          }
         }
       ]
     },
@@ -48,10 +55,20 @@ public enum OpenRPCDocument {
       "params": [],
       "result": {
         "name": "document",
-        "schema": { "title": "OpenRPCDocument", "type": "object", "required": ["openrpc", "info", "methods"] }
+        "schema": {
+          "title": "OpenRPCDocument",
+          "type": "object",
+          "required": [
+            "openrpc",
+            "info",
+            "methods"
+          ]
+        }
       },
       "errors": [
-        { "$ref": "#/components/errors/Unauthenticated" }
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        }
       ],
       "x-idempotent": true,
       "examples": [
@@ -62,7 +79,14 @@ public enum OpenRPCDocument {
           "params": [],
           "result": {
             "name": "document",
-            "value": { "openrpc": "1.3.2", "info": { "title": "ALT Erasure Service", "version": "0.1.0" }, "methods": [] }
+            "value": {
+              "openrpc": "1.3.2",
+              "info": {
+                "title": "ALT Erasure Service",
+                "version": "0.1.0"
+              },
+              "methods": []
+            }
           }
         }
       ]
@@ -77,7 +101,14 @@ public enum OpenRPCDocument {
           "name": "id",
           "required": true,
           "description": "The id of the call to cancel.",
-          "schema": { "title": "CallID", "type": ["string", "integer", "null"] }
+          "schema": {
+            "title": "CallID",
+            "type": [
+              "string",
+              "integer",
+              "null"
+            ]
+          }
         }
       ],
       "result": {
@@ -85,20 +116,342 @@ public enum OpenRPCDocument {
         "schema": {
           "title": "CancelResult",
           "type": "object",
-          "required": ["cancelled"],
+          "required": [
+            "cancelled"
+          ],
           "additionalProperties": false,
-          "properties": { "cancelled": { "type": "boolean" } }
+          "properties": {
+            "cancelled": {
+              "type": "boolean"
+            }
+          }
         }
       },
       "errors": [
-        { "$ref": "#/components/errors/InvalidParams" }
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        }
       ],
       "x-idempotent": true,
       "examples": [
         {
           "name": "nothing in flight",
-          "params": [{ "name": "id", "value": 41 }],
-          "result": { "name": "cancellation", "value": { "cancelled": false } }
+          "params": [
+            {
+              "name": "id",
+              "value": 41
+            }
+          ],
+          "result": {
+            "name": "cancellation",
+            "value": {
+              "cancelled": false
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "records.deleteContact",
+      "summary": "Deletes a contact and everything that depends on it.",
+      "description": "Removes the contact, its leads and their scores, its messages, its campaign recipients and their events, and its search-index entries. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "accountId",
+          "required": true,
+          "description": "The account that owns the record.",
+          "schema": {
+            "$ref": "#/components/schemas/AccountID"
+          }
+        },
+        {
+          "name": "contactId",
+          "required": true,
+          "description": "The contact to delete.",
+          "schema": {
+            "title": "ContactID",
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      ],
+      "result": {
+        "name": "cascade",
+        "schema": {
+          "$ref": "#/components/schemas/CascadeResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "delete con_demo_3",
+          "description": "On the demo seed (deletiond seed --profile demo).",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            },
+            {
+              "name": "contactId",
+              "value": "con_demo_3"
+            }
+          ],
+          "result": {
+            "name": "cascade",
+            "value": {
+              "alreadyDeleted": false,
+              "deleted": {
+                "campaign_events": 0,
+                "campaign_recipients": 1,
+                "contacts": 1,
+                "lead_scores": 1,
+                "leads": 1,
+                "messages": 2,
+                "search_index": 3
+              }
+            }
+          }
+        },
+        {
+          "name": "delete con_demo_3 again",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            },
+            {
+              "name": "contactId",
+              "value": "con_demo_3"
+            }
+          ],
+          "result": {
+            "name": "cascade",
+            "value": {
+              "alreadyDeleted": true,
+              "deleted": {
+                "campaign_events": 0,
+                "campaign_recipients": 0,
+                "contacts": 0,
+                "lead_scores": 0,
+                "leads": 0,
+                "messages": 0,
+                "search_index": 0
+              }
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "records.deleteLead",
+      "summary": "Deletes a lead and everything that depends on it.",
+      "description": "Removes the lead, its score, the messages tied to it, and their search-index entries. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "accountId",
+          "required": true,
+          "description": "The account that owns the record.",
+          "schema": {
+            "$ref": "#/components/schemas/AccountID"
+          }
+        },
+        {
+          "name": "leadId",
+          "required": true,
+          "description": "The lead to delete.",
+          "schema": {
+            "title": "LeadID",
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      ],
+      "result": {
+        "name": "cascade",
+        "schema": {
+          "$ref": "#/components/schemas/CascadeResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "delete lead_demo_2",
+          "description": "On the demo seed (deletiond seed --profile demo).",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            },
+            {
+              "name": "leadId",
+              "value": "lead_demo_2"
+            }
+          ],
+          "result": {
+            "name": "cascade",
+            "value": {
+              "alreadyDeleted": false,
+              "deleted": {
+                "lead_scores": 1,
+                "leads": 1,
+                "messages": 2,
+                "search_index": 2
+              }
+            }
+          }
+        },
+        {
+          "name": "delete lead_demo_2 again",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            },
+            {
+              "name": "leadId",
+              "value": "lead_demo_2"
+            }
+          ],
+          "result": {
+            "name": "cascade",
+            "value": {
+              "alreadyDeleted": true,
+              "deleted": {
+                "lead_scores": 0,
+                "leads": 0,
+                "messages": 0,
+                "search_index": 0
+              }
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "records.deleteCampaign",
+      "summary": "Deletes a campaign with its recipients and events.",
+      "description": "Removes the campaign, its recipients and their events. On the demo seed after deleteContact con_demo_3, two recipients and one event are left. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "accountId",
+          "required": true,
+          "description": "The account that owns the record.",
+          "schema": {
+            "$ref": "#/components/schemas/AccountID"
+          }
+        },
+        {
+          "name": "campaignId",
+          "required": true,
+          "description": "The campaign to delete.",
+          "schema": {
+            "title": "CampaignID",
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      ],
+      "result": {
+        "name": "cascade",
+        "schema": {
+          "$ref": "#/components/schemas/CascadeResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "delete cmp_demo_1",
+          "description": "On the demo seed (deletiond seed --profile demo).",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            },
+            {
+              "name": "campaignId",
+              "value": "cmp_demo_1"
+            }
+          ],
+          "result": {
+            "name": "cascade",
+            "value": {
+              "alreadyDeleted": false,
+              "deleted": {
+                "campaign_events": 1,
+                "campaign_recipients": 2,
+                "campaigns": 1
+              }
+            }
+          }
+        },
+        {
+          "name": "delete cmp_demo_1 again",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            },
+            {
+              "name": "campaignId",
+              "value": "cmp_demo_1"
+            }
+          ],
+          "result": {
+            "name": "cascade",
+            "value": {
+              "alreadyDeleted": true,
+              "deleted": {
+                "campaign_events": 0,
+                "campaign_recipients": 0,
+                "campaigns": 0
+              }
+            }
+          }
         }
       ]
     }
@@ -108,40 +461,137 @@ public enum OpenRPCDocument {
       "HealthCheckResult": {
         "title": "HealthCheckResult",
         "type": "object",
-        "required": ["status"],
+        "required": [
+          "status"
+        ],
         "additionalProperties": false,
         "properties": {
-          "status": { "title": "ServingStatus", "type": "string", "enum": ["SERVING", "NOT_SERVING"] }
+          "status": {
+            "title": "ServingStatus",
+            "type": "string",
+            "enum": [
+              "SERVING",
+              "NOT_SERVING"
+            ]
+          }
         }
       },
       "ErrorData": {
         "title": "ErrorData",
         "type": "object",
-        "required": ["status", "retryable"],
+        "required": [
+          "status",
+          "retryable"
+        ],
         "properties": {
-          "status": { "type": "string", "description": "The gRPC-style status name of the code, e.g. NOT_FOUND." },
-          "retryable": { "type": "boolean" },
-          "processed": { "type": "boolean", "description": "false promises the server did nothing with the call: safe to retry." },
-          "details": { "description": "Structured details, declared per error." }
+          "status": {
+            "type": "string",
+            "description": "The gRPC-style status name of the code, e.g. NOT_FOUND."
+          },
+          "retryable": {
+            "type": "boolean"
+          },
+          "processed": {
+            "type": "boolean",
+            "description": "false promises the server did nothing with the call: safe to retry."
+          },
+          "details": {
+            "description": "Structured details, declared per error."
+          }
+        }
+      },
+      "AccountID": {
+        "title": "AccountID",
+        "type": "string",
+        "minLength": 1,
+        "description": "An ALT account id, e.g. acc_demo."
+      },
+      "CascadeResult": {
+        "title": "CascadeResult",
+        "type": "object",
+        "required": [
+          "alreadyDeleted",
+          "deleted"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "alreadyDeleted": {
+            "type": "boolean",
+            "description": "The record was deleted before; nothing was removed this time."
+          },
+          "deleted": {
+            "title": "DeletedCounts",
+            "type": "object",
+            "description": "Rows removed per table; every table the cascade touches is listed, zeros included.",
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0
+            }
+          }
         }
       }
     },
     "errors": {
-      "ParseError": { "code": -32700, "message": "Parse error" },
-      "InvalidRequest": { "code": -32600, "message": "Invalid Request" },
-      "MethodNotFound": { "code": -32601, "message": "Method not found (UNIMPLEMENTED)" },
-      "InvalidParams": { "code": -32602, "message": "Invalid params (INVALID_ARGUMENT)" },
-      "Internal": { "code": -32603, "message": "Internal error" },
-      "Cancelled": { "code": -32001, "message": "CANCELLED" },
-      "DeadlineExceeded": { "code": -32004, "message": "DEADLINE_EXCEEDED" },
-      "NotFound": { "code": -32005, "message": "NOT_FOUND" },
-      "AlreadyExists": { "code": -32006, "message": "ALREADY_EXISTS" },
-      "PermissionDenied": { "code": -32007, "message": "PERMISSION_DENIED" },
-      "ResourceExhausted": { "code": -32008, "message": "RESOURCE_EXHAUSTED" },
-      "FailedPrecondition": { "code": -32009, "message": "FAILED_PRECONDITION" },
-      "Aborted": { "code": -32010, "message": "ABORTED" },
-      "Unavailable": { "code": -32014, "message": "UNAVAILABLE" },
-      "Unauthenticated": { "code": -32016, "message": "UNAUTHENTICATED" }
+      "ParseError": {
+        "code": -32700,
+        "message": "Parse error"
+      },
+      "InvalidRequest": {
+        "code": -32600,
+        "message": "Invalid Request"
+      },
+      "MethodNotFound": {
+        "code": -32601,
+        "message": "Method not found (UNIMPLEMENTED)"
+      },
+      "InvalidParams": {
+        "code": -32602,
+        "message": "Invalid params (INVALID_ARGUMENT)"
+      },
+      "Internal": {
+        "code": -32603,
+        "message": "Internal error"
+      },
+      "Cancelled": {
+        "code": -32001,
+        "message": "CANCELLED"
+      },
+      "DeadlineExceeded": {
+        "code": -32004,
+        "message": "DEADLINE_EXCEEDED"
+      },
+      "NotFound": {
+        "code": -32005,
+        "message": "NOT_FOUND"
+      },
+      "AlreadyExists": {
+        "code": -32006,
+        "message": "ALREADY_EXISTS"
+      },
+      "PermissionDenied": {
+        "code": -32007,
+        "message": "PERMISSION_DENIED"
+      },
+      "ResourceExhausted": {
+        "code": -32008,
+        "message": "RESOURCE_EXHAUSTED"
+      },
+      "FailedPrecondition": {
+        "code": -32009,
+        "message": "FAILED_PRECONDITION"
+      },
+      "Aborted": {
+        "code": -32010,
+        "message": "ABORTED"
+      },
+      "Unavailable": {
+        "code": -32014,
+        "message": "UNAVAILABLE"
+      },
+      "Unauthenticated": {
+        "code": -32016,
+        "message": "UNAUTHENTICATED"
+      }
     }
   }
 }

@@ -58,10 +58,91 @@ public enum Operations {
         }
     }
 
+    /// `records.deleteContact`: Deletes a contact and everything that depends on it.
+    ///
+    /// Removes the contact, its leads and their scores, its messages, its campaign recipients and their events, and its search-index entries. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum RecordsDeleteContact: DocumentedMethod {
+        public static let name = "records.deleteContact"
+        public static let parameterNames: [String] = ["accountId", "contactId"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32005, -32602, -32016, -32007]
+        public typealias Result = Components.Schemas.CascadeResult
+
+        public struct Params: Codable, Hashable, Sendable {
+            /// The account that owns the record.
+            public var accountId: String
+            /// The contact to delete.
+            public var contactId: String
+
+            public init(accountId: String, contactId: String) {
+                self.accountId = accountId
+                self.contactId = contactId
+            }
+        }
+    }
+
+    /// `records.deleteLead`: Deletes a lead and everything that depends on it.
+    ///
+    /// Removes the lead, its score, the messages tied to it, and their search-index entries. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum RecordsDeleteLead: DocumentedMethod {
+        public static let name = "records.deleteLead"
+        public static let parameterNames: [String] = ["accountId", "leadId"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32005, -32602, -32016, -32007]
+        public typealias Result = Components.Schemas.CascadeResult
+
+        public struct Params: Codable, Hashable, Sendable {
+            /// The account that owns the record.
+            public var accountId: String
+            /// The lead to delete.
+            public var leadId: String
+
+            public init(accountId: String, leadId: String) {
+                self.accountId = accountId
+                self.leadId = leadId
+            }
+        }
+    }
+
+    /// `records.deleteCampaign`: Deletes a campaign with its recipients and events.
+    ///
+    /// Removes the campaign, its recipients and their events. On the demo seed after deleteContact con_demo_3, two recipients and one event are left. Runs in one transaction and returns the rows removed per table. Idempotent: a repeat answers alreadyDeleted with zero counts. An id that does not exist, or belongs to another account, is NOT_FOUND and changes nothing. Writes an audit entry (caller, ids, counts; no personal data).
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum RecordsDeleteCampaign: DocumentedMethod {
+        public static let name = "records.deleteCampaign"
+        public static let parameterNames: [String] = ["accountId", "campaignId"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32005, -32602, -32016, -32007]
+        public typealias Result = Components.Schemas.CascadeResult
+
+        public struct Params: Codable, Hashable, Sendable {
+            /// The account that owns the record.
+            public var accountId: String
+            /// The campaign to delete.
+            public var campaignId: String
+
+            public init(accountId: String, campaignId: String) {
+                self.accountId = accountId
+                self.campaignId = campaignId
+            }
+        }
+    }
+
     /// Every method of the document, in its order.
     public static let all: [any DocumentedMethod.Type] = [
         HealthCheck.self,
         RPCDiscover.self,
         RPCCancel.self,
+        RecordsDeleteContact.self,
+        RecordsDeleteLead.self,
+        RecordsDeleteCampaign.self,
     ]
 }

@@ -14,6 +14,18 @@ public enum Components {
             }
         }
 
+        public struct CascadeResult: Codable, Hashable, Sendable {
+            /// The record was deleted before; nothing was removed this time.
+            public var alreadyDeleted: Bool
+            /// Rows removed per table; every table the cascade touches is listed, zeros included.
+            public var deleted: [String: Int]
+
+            public init(alreadyDeleted: Bool, deleted: [String: Int]) {
+                self.alreadyDeleted = alreadyDeleted
+                self.deleted = deleted
+            }
+        }
+
         public struct ErrorData: Codable, Hashable, Sendable {
             /// Structured details, declared per error.
             public var details: JSONValue?

@@ -1,0 +1,51 @@
+public import GRDB
+
+/// The one owner of ALT's store (GRDB's AppDatabase pattern): it opens the database with the settings
+/// erasure depends on, applies every migration, and is the only way in for repositories.
+///
+/// Settings: foreign keys on; WAL (a `DatabasePool`) so status reads go on while erasure writes;
+/// `secure_delete` on, so freed pages are overwritten with zeros (I2).
+public final class AppDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Migrations.migrator.migrate(writer)
+    }
+
+    /// The database file at `path` (created if missing), in WAL mode.
+    public static func open(path: String) throws -> AppDatabase {
+        try AppDatabase(DatabasePool(path: path, configuration: configuration()))
+    }
+
+    /// A private in-memory database, for unit tests.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(configuration: configuration()))
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        return configuration
+    }
+
+    /// Copies the WAL into the database file and truncates the WAL to zero bytes, so no erased value
+    /// stays behind in old WAL frames (I2).
+    public func checkpoint() async throws {
+        guard writer is DatabasePool else { return }
+        try await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    /// Every table in the database (FTS shadow tables included), for the classification check.
+    public func tableNames() async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+
+/// `RecordsRepository` on SQLite. Each cascade counts and deletes leaf tables first, records a
+/// tombstone (so a repeat answers `alreadyDeleted`), writes an audit entry with ids and counts only,
+/// then compacts the search index and checkpoints the WAL so no deleted text stays on disk (I2).
+public struct SQLiteRecordsRepository: RecordsRepository {
+    let database: AppDatabase
+
+    public init(database: AppDatabase) { self.database = database }
+
+    /// One step of a cascade: the table, and the rows to delete from it (a WHERE clause on `?` = the id).
+    private struct Step {
+        let table: String
+        let condition: String
+    }
+
+    private static let contactSteps = [
+        Step(table: "campaign_events", condition: "recipient_id IN (SELECT id FROM campaign_recipients WHERE contact_id = ?)"),
+        Step(table: "campaign_recipients", condition: "contact_id = ?"),
+        Step(table: "lead_scores", condition: "lead_id IN (SELECT id FROM leads WHERE contact_id = ?)"),
+        Step(table: "messages", condition: "contact_id = ?"),
+        Step(table: "leads", condition: "contact_id = ?"),
+        Step(table: "contacts", condition: "id = ?"),
+    ]
+
+    private static let leadSteps = [
+        Step(table: "lead_scores", condition: "lead_id = ?"),
+        Step(table: "messages", condition: "lead_id = ?"),
+        Step(table: "leads", condition: "id = ?"),
+    ]
+
+    private static let campaignSteps = [
+        Step(table: "campaign_events", condition: "campaign_id = ?"),
+        Step(table: "campaign_recipients", condition: "campaign_id = ?"),
+        Step(table: "campaigns", condition: "id = ?"),
+    ]
+
+    public func deleteContact(accountID: String, contactID: String, actor: String) async throws -> CascadeResult {
+        try await cascade(
+            kind: "contact", table: "contacts", accountID: accountID, id: contactID, actor: actor, steps: Self.contactSteps,
+            searchEntries: "rowid = (SELECT rowid * 2 FROM contacts WHERE id = ?1) OR rowid IN (SELECT rowid * 2 + 1 FROM messages WHERE contact_id = ?1)",
+            tombstones: ["lead": "SELECT id FROM leads WHERE contact_id = ?"]
+        )
+    }
+
+    public func deleteLead(accountID: String, leadID: String, actor: String) async throws -> CascadeResult {
+        try await cascade(
+            kind: "lead", table: "leads", accountID: accountID, id: leadID, actor: actor, steps: Self.leadSteps,
+            searchEntries: "rowid IN (SELECT rowid * 2 + 1 FROM messages WHERE lead_id = ?1)",
+            tombstones: [:]
+        )
+    }
+
+    public func deleteCampaign(accountID: String, campaignID: String, actor: String) async throws -> CascadeResult {
+        try await cascade(
+            kind: "campaign", table: "campaigns", accountID: accountID, id: campaignID, actor: actor, steps: Self.campaignSteps,
+            searchEntries: nil,
+            tombstones: [:]
+        )
+    }
+
+    private func cascade(
+        kind: String,
+        table: String,
+        accountID: String,
+        id: String,
+        actor: String,
+        steps: [Step],
+        searchEntries: String?,
+        tombstones: [String: String]
+    ) async throws -> CascadeResult {
+        var tables = steps.map(\.table)
+        if searchEntries != nil { tables.append("search_index") }
+        let zero = Dictionary(uniqueKeysWithValues: tables.map { ($0, 0) })
+        let result = try await database.writer.write { db -> CascadeResult in
+            let owner = try String.fetchOne(db, sql: "SELECT account_id FROM \(table) WHERE id = ?", arguments: [id])
+            guard owner == accountID else {
+                let tombstone = try Bool.fetchOne(
+                    db,
+                    sql: "SELECT 1 FROM deleted_records WHERE account_id = ? AND kind = ? AND record_id = ?",
+                    arguments: [accountID, kind, id]
+                )
+                guard owner == nil, tombstone == true else { throw RecordsError.notFound(kind: kind, id: id) }
+                return CascadeResult(deleted: zero, alreadyDeleted: true)
+            }
+            var deleted = zero
+            if let searchEntries {
+                deleted["search_index"] = try Int.fetchOne(db, sql: "SELECT count(*) FROM search_index WHERE \(searchEntries)", arguments: [id]) ?? 0
+            }
+            let now = Date().formatted(.iso8601)
+            for (tombstoneKind, query) in tombstones {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO deleted_records (account_id, kind, record_id, deleted_at) SELECT ?, ?, id, ? FROM (\(query))",
+                    arguments: [accountID, tombstoneKind, now, id]
+                )
+            }
+            for step in steps {
+                try db.execute(sql: "DELETE FROM \(step.table) WHERE \(step.condition)", arguments: [id])
+                deleted[step.table] = db.changesCount
+            }
+            try db.execute(
+                sql: "INSERT INTO deleted_records (account_id, kind, record_id, deleted_at) VALUES (?, ?, ?, ?)",
+                arguments: [accountID, kind, id, now]
+            )
+            let details = String(decoding: try JSONSerialization.data(withJSONObject: ["id": id, "deleted": deleted], options: [.sortedKeys]), as: UTF8.self)
+            try db.execute(
+                sql: "INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details) VALUES (?, ?, ?, ?, ?)",
+                arguments: [now, actor, "delete_\(kind)", "account:\(accountID)", details]
+            )
+            if searchEntries != nil && (deleted["search_index"] ?? 0) > 0 {
+                // FTS5 keeps deleted terms in old index segments until they merge; merging them now
+                // rewrites the index without them (secure_delete then zeroes the freed pages).
+                try db.execute(sql: "INSERT INTO search_index(search_index) VALUES ('optimize')")
+            }
+            return CascadeResult(deleted: deleted, alreadyDeleted: false)
+        }
+        if !result.alreadyDeleted { try await database.checkpoint() }
+        return result
+    }
+}

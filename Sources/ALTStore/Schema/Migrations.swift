@@ -1,0 +1,281 @@
+import GRDB
+
+/// Every schema change, in order. A migration never changes once shipped and never uses record types.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: ALT data model") { db in
+            try createAccounts(db)
+            try createRecords(db)
+            try createIntegrations(db)
+            try createRetainedAndAggregate(db)
+            try createSearchIndex(db)
+            try createServiceTables(db)
+        }
+        return migrator
+    }
+
+    private static func createAccounts(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE accounts (
+                id TEXT PRIMARY KEY NOT NULL,
+                email TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                token_hash TEXT NOT NULL,
+                user_agent TEXT,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            );
+            CREATE INDEX sessions_account ON sessions(account_id);
+            CREATE TABLE profiles (
+                account_id TEXT PRIMARY KEY NOT NULL REFERENCES accounts(id),
+                phone TEXT,
+                brokerage TEXT,
+                license_number TEXT,
+                bio TEXT
+            );
+            """)
+    }
+
+    private static func createRecords(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE contacts (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                name TEXT NOT NULL,
+                email TEXT,
+                phone TEXT,
+                notes TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX contacts_account ON contacts(account_id);
+            CREATE TABLE leads (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                contact_id TEXT NOT NULL REFERENCES contacts(id),
+                status TEXT NOT NULL,
+                source TEXT NOT NULL,
+                property_address TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX leads_account ON leads(account_id);
+            CREATE INDEX leads_contact ON leads(contact_id);
+            CREATE TABLE lead_scores (
+                lead_id TEXT PRIMARY KEY NOT NULL REFERENCES leads(id),
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                score INTEGER NOT NULL,
+                computed_at TEXT NOT NULL
+            );
+            CREATE INDEX lead_scores_account ON lead_scores(account_id);
+            CREATE TABLE messages (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                contact_id TEXT NOT NULL REFERENCES contacts(id),
+                lead_id TEXT REFERENCES leads(id),
+                channel TEXT NOT NULL,
+                body TEXT NOT NULL,
+                sent_at TEXT NOT NULL
+            );
+            CREATE INDEX messages_account ON messages(account_id);
+            CREATE INDEX messages_contact ON messages(contact_id);
+            CREATE INDEX messages_lead ON messages(lead_id);
+            CREATE TABLE campaigns (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                name TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX campaigns_account ON campaigns(account_id);
+            CREATE TABLE campaign_recipients (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+                contact_id TEXT NOT NULL REFERENCES contacts(id),
+                status TEXT NOT NULL
+            );
+            CREATE INDEX campaign_recipients_account ON campaign_recipients(account_id);
+            CREATE INDEX campaign_recipients_campaign ON campaign_recipients(campaign_id);
+            CREATE INDEX campaign_recipients_contact ON campaign_recipients(contact_id);
+            CREATE TABLE campaign_events (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+                recipient_id TEXT NOT NULL REFERENCES campaign_recipients(id),
+                kind TEXT NOT NULL,
+                occurred_at TEXT NOT NULL
+            );
+            CREATE INDEX campaign_events_account ON campaign_events(account_id);
+            CREATE INDEX campaign_events_campaign ON campaign_events(campaign_id);
+            CREATE INDEX campaign_events_recipient ON campaign_events(recipient_id);
+            """)
+    }
+
+    private static func createIntegrations(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE instagram_connections (
+                account_id TEXT PRIMARY KEY NOT NULL REFERENCES accounts(id),
+                ig_user_id TEXT NOT NULL,
+                token_ciphertext BLOB,
+                token_key_id TEXT,
+                polling_enabled INTEGER NOT NULL,
+                webhook_subscribed INTEGER NOT NULL,
+                connected_at TEXT NOT NULL,
+                disconnected_at TEXT
+            );
+            CREATE INDEX instagram_connections_ig_user ON instagram_connections(ig_user_id);
+            CREATE TABLE instagram_threads (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                ig_thread_id TEXT NOT NULL,
+                participant_username TEXT NOT NULL
+            );
+            CREATE INDEX instagram_threads_account ON instagram_threads(account_id);
+            CREATE TABLE instagram_messages (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                thread_id TEXT NOT NULL REFERENCES instagram_threads(id),
+                from_username TEXT NOT NULL,
+                body TEXT NOT NULL,
+                sent_at TEXT NOT NULL
+            );
+            CREATE INDEX instagram_messages_account ON instagram_messages(account_id);
+            CREATE INDEX instagram_messages_thread ON instagram_messages(thread_id);
+            CREATE TABLE instagram_comments (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                ig_media_id TEXT NOT NULL,
+                username TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX instagram_comments_account ON instagram_comments(account_id);
+            CREATE TABLE instagram_post_analytics (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                ig_media_id TEXT NOT NULL,
+                day TEXT NOT NULL,
+                impressions INTEGER NOT NULL,
+                reach INTEGER NOT NULL,
+                likes INTEGER NOT NULL
+            );
+            CREATE INDEX instagram_post_analytics_account ON instagram_post_analytics(account_id);
+            CREATE TABLE calendar_connections (
+                account_id TEXT PRIMARY KEY NOT NULL REFERENCES accounts(id),
+                google_email TEXT NOT NULL,
+                access_token_ciphertext BLOB,
+                refresh_token_ciphertext BLOB,
+                token_key_id TEXT,
+                push_channel_id TEXT,
+                sync_token TEXT,
+                connected_at TEXT NOT NULL
+            );
+            CREATE TABLE calendar_events (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                google_event_id TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                attendee_emails TEXT,
+                starts_at TEXT NOT NULL,
+                ends_at TEXT NOT NULL
+            );
+            CREATE INDEX calendar_events_account ON calendar_events(account_id);
+            """)
+    }
+
+    /// Billing and logs outlive the account (P8): their account id is a plain column, not a foreign key.
+    private static func createRetainedAndAggregate(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE billing_records (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id TEXT NOT NULL,
+                stripe_customer_id TEXT NOT NULL,
+                stripe_invoice_id TEXT NOT NULL,
+                amount_cents INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                issued_at TEXT NOT NULL,
+                retain_until TEXT
+            );
+            CREATE INDEX billing_records_account ON billing_records(account_id);
+            CREATE TABLE application_logs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                account_id TEXT,
+                level TEXT NOT NULL,
+                message TEXT NOT NULL,
+                logged_at TEXT NOT NULL
+            );
+            CREATE INDEX application_logs_account ON application_logs(account_id);
+            CREATE INDEX application_logs_logged_at ON application_logs(logged_at);
+            CREATE TABLE usage_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                kind TEXT NOT NULL,
+                occurred_at TEXT NOT NULL
+            );
+            CREATE INDEX usage_events_account ON usage_events(account_id);
+            CREATE TABLE usage_daily (
+                day TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (day, kind)
+            );
+            """)
+    }
+
+    /// The full-text index over contact names, emails and notes and message bodies, kept in step with
+    /// its sources by triggers. An entry's rowid is derived from its source row's rowid (contacts even,
+    /// messages odd), so deleting a source deletes its entry by key, not by scanning the index.
+    private static func createSearchIndex(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE VIRTUAL TABLE search_index USING fts5(account_id UNINDEXED, kind UNINDEXED, ref_id UNINDEXED, content);
+            CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN
+                INSERT INTO search_index(rowid, account_id, kind, ref_id, content)
+                VALUES (new.rowid * 2, new.account_id, 'contact', new.id,
+                        new.name || ' ' || coalesce(new.email, '') || ' ' || coalesce(new.notes, ''));
+            END;
+            CREATE TRIGGER contacts_search_update AFTER UPDATE OF name, email, notes ON contacts BEGIN
+                DELETE FROM search_index WHERE rowid = old.rowid * 2;
+                INSERT INTO search_index(rowid, account_id, kind, ref_id, content)
+                VALUES (new.rowid * 2, new.account_id, 'contact', new.id,
+                        new.name || ' ' || coalesce(new.email, '') || ' ' || coalesce(new.notes, ''));
+            END;
+            CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN
+                DELETE FROM search_index WHERE rowid = old.rowid * 2;
+            END;
+            CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+                INSERT INTO search_index(rowid, account_id, kind, ref_id, content)
+                VALUES (new.rowid * 2 + 1, new.account_id, 'message', new.id, new.body);
+            END;
+            CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+                DELETE FROM search_index WHERE rowid = old.rowid * 2 + 1;
+            END;
+            """)
+    }
+
+    private static func createServiceTables(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE audit_trail (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                occurred_at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject_ref TEXT NOT NULL,
+                details TEXT NOT NULL
+            );
+            CREATE TABLE deleted_records (
+                account_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                record_id TEXT NOT NULL,
+                deleted_at TEXT NOT NULL,
+                PRIMARY KEY (account_id, kind, record_id)
+            );
+            """)
+    }
+}

@@ -1,0 +1,75 @@
+/// What happens to each table's rows when a subject is erased — the one place this is decided.
+/// Erasure plans, the residual scan and the docs derive from it; a test fails on any table in the
+/// database that is not listed here.
+public struct TableClassification: Sendable, Hashable {
+    public enum Category: Sendable, Hashable {
+        /// Erased with the whole account.
+        case eraseWithAccount
+        /// Erased with the account and on an Instagram-only request.
+        case eraseWithInstagram
+        /// Erased with the account and on a Calendar-only request.
+        case eraseWithCalendar
+        /// Kept after erasure, for a reason and a period (P8).
+        case retain(reason: String, years: Int?, days: Int?)
+        /// Non-identifying aggregates (P8).
+        case aggregate
+        /// The service's own bookkeeping, which keeps no PII of an erased subject (I5).
+        case serviceInternal
+    }
+
+    public let table: String
+    public let category: Category
+    /// The column that ties a row to an account, if any.
+    public let accountColumn: String?
+    /// Columns holding values that identify a person (searched by the residual scan).
+    public let identifyingColumns: [String]
+
+    public init(_ table: String, _ category: Category, accountColumn: String? = "account_id", identifying: [String] = []) {
+        self.table = table
+        self.category = category
+        self.accountColumn = accountColumn
+        self.identifyingColumns = identifying
+    }
+}
+
+extension TableClassification {
+    /// Every table of the store.
+    public static let all: [TableClassification] = [
+        .init("accounts", .eraseWithAccount, accountColumn: "id", identifying: ["email", "name"]),
+        .init("sessions", .eraseWithAccount),
+        .init("profiles", .eraseWithAccount, identifying: ["phone", "license_number"]),
+        .init("contacts", .eraseWithAccount, identifying: ["name", "email", "phone"]),
+        .init("leads", .eraseWithAccount, identifying: ["property_address"]),
+        .init("lead_scores", .eraseWithAccount),
+        .init("messages", .eraseWithAccount, identifying: ["body"]),
+        .init("campaigns", .eraseWithAccount),
+        .init("campaign_recipients", .eraseWithAccount),
+        .init("campaign_events", .eraseWithAccount),
+        .init("search_index", .eraseWithAccount, identifying: ["content"]),
+        .init("usage_events", .eraseWithAccount),
+        .init("instagram_connections", .eraseWithInstagram, identifying: ["ig_user_id"]),
+        .init("instagram_threads", .eraseWithInstagram, identifying: ["participant_username"]),
+        .init("instagram_messages", .eraseWithInstagram, identifying: ["from_username", "body"]),
+        .init("instagram_comments", .eraseWithInstagram, identifying: ["username", "body"]),
+        .init("instagram_post_analytics", .eraseWithInstagram),
+        .init("calendar_connections", .eraseWithCalendar, identifying: ["google_email"]),
+        .init("calendar_events", .eraseWithCalendar, identifying: ["summary", "attendee_emails"]),
+        .init("billing_records", .retain(reason: "Stripe billing records, kept for tax law", years: 7, days: nil)),
+        .init("application_logs", .retain(reason: "application logs that may hold the user id", years: nil, days: 90)),
+        .init("usage_daily", .aggregate, accountColumn: nil),
+        .init("audit_trail", .serviceInternal, accountColumn: nil),
+        .init("deleted_records", .serviceInternal),
+        .init("grdb_migrations", .serviceInternal, accountColumn: nil),
+    ]
+
+    public static func named(_ table: String) -> TableClassification? { all.first { $0.table == table } }
+
+    /// The classification a table falls under, FTS5 shadow tables (`search_index_data`, …) under their index.
+    public static func classifying(_ table: String) -> TableClassification? {
+        if let direct = named(table) { return direct }
+        for suffix in ["_data", "_idx", "_content", "_docsize", "_config"] where table.hasSuffix(suffix) {
+            if let owner = named(String(table.dropLast(suffix.count))) { return owner }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,55 @@
+public import Crypto
+public import Foundation
+
+/// Encrypts integration tokens at rest with AES-GCM. Each ciphertext is stored beside the id of the
+/// key that sealed it, so keys can rotate: new tokens use the current key, old ones stay readable.
+public struct TokenCipher: Sendable {
+    public struct Sealed: Sendable, Equatable {
+        /// nonce ‖ ciphertext ‖ tag (AES-GCM's combined form).
+        public let ciphertext: Data
+        public let keyID: String
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case unknownKey(String)
+        case tampered
+
+        public var description: String {
+            switch self {
+            case .unknownKey(let id): "no token key with id \(id)"
+            case .tampered: "a token ciphertext failed authentication"
+            }
+        }
+    }
+
+    private let keys: [String: SymmetricKey]
+    public let currentKeyID: String
+
+    public init(keys: [String: SymmetricKey], currentKeyID: String) throws(Failure) {
+        guard keys[currentKeyID] != nil else { throw .unknownKey(currentKeyID) }
+        self.keys = keys
+        self.currentKeyID = currentKeyID
+    }
+
+    /// A cipher with one key.
+    public init(key: SymmetricKey, keyID: String) {
+        self.keys = [keyID: key]
+        self.currentKeyID = keyID
+    }
+
+    public func seal(_ token: String) throws -> Sealed {
+        let box = try AES.GCM.seal(Data(token.utf8), using: keys[currentKeyID]!)
+        // `combined` is present for the default 12-byte nonce.
+        return Sealed(ciphertext: box.combined!, keyID: currentKeyID)
+    }
+
+    public func open(_ sealed: Sealed) throws(Failure) -> String {
+        guard let key = keys[sealed.keyID] else { throw .unknownKey(sealed.keyID) }
+        do {
+            let box = try AES.GCM.SealedBox(combined: sealed.ciphertext)
+            return String(decoding: try AES.GCM.open(box, using: key), as: UTF8.self)
+        } catch {
+            throw .tampered
+        }
+    }
+}
