@@ -8,6 +8,11 @@ public struct TokenCipher: Sendable {
         /// nonce ‖ ciphertext ‖ tag (AES-GCM's combined form).
         public let ciphertext: Data
         public let keyID: String
+
+        public init(ciphertext: Data, keyID: String) {
+            self.ciphertext = ciphertext
+            self.keyID = keyID
+        }
     }
 
     public enum Failure: Error, CustomStringConvertible {
