@@ -77,8 +77,8 @@ struct Serve: AsyncParsableCommand {
             logger.notice("development mode: every method is open to the dev token")
         }
 
-        _ = try store.secrets(configPath: config, allowGenerated: dev)
         let database = try store.open()
+        _ = try store.secrets(configPath: config, allowGenerated: dev)
         let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, logger: logger)
         let server = TCPServer(
             configuration: TCPServerConfiguration(host: host, port: port, gracePeriod: .seconds(gracePeriod)),

@@ -127,7 +127,7 @@ struct RPCCLITests {
     @Test("deletiond: SIGTERM drains and exits 0; a busy port and a bad config are clear errors")
     func daemonLifecycle() throws {
         let daemon = try DaemonProcess()
-        let busy = try runCommand("deletiond", ["serve", "--dev", "--port", "\(daemon.port)"])
+        let busy = try runCommand("deletiond", ["serve", "--dev", "--port", "\(daemon.port)", "--db", NSTemporaryDirectory() + "/busy-\(UUID().uuidString)/alt.sqlite"])
         #expect(busy.status != 0)
         #expect(busy.stderr.contains("port \(daemon.port) on 127.0.0.1 is already in use"))
         #expect(daemon.stop() == 0)
