@@ -111,6 +111,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test targets: a live TCP server on an ephemeral port.
+        .target(
+            name: "RPCTestSupport",
+            dependencies: [
+                "RPCServer",
+                "RPCServerNIO",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/RPCTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [.product(name: "JSONRPC", package: "swift")],
@@ -139,6 +152,7 @@ let package = Package(
         .testTarget(
             name: "RPCServerNIOTests",
             dependencies: [
+                "RPCTestSupport",
                 "RPCServer",
                 "RPCServerNIO",
                 .product(name: "JSONRPC", package: "swift"),
@@ -156,6 +170,7 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: [
+                "RPCTestSupport",
                 "ALTStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "ErasureService",
@@ -174,6 +189,7 @@ let package = Package(
         .testTarget(
             name: "ALTErasureClientTests",
             dependencies: [
+                "RPCTestSupport",
                 "RPCServer",
                 "RPCServerNIO",
                 .product(name: "NIOCore", package: "swift-nio"),

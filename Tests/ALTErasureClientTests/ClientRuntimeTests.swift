@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import RPCServer
 import RPCServerNIO
-import ServiceLifecycleTestKit
+import RPCTestSupport
 import Synchronization
 import Testing
 
@@ -49,28 +49,14 @@ func withServer(port: Int = 0, attempts: Attempts, _ body: @Sendable (Int) async
         try await Task.sleep(for: .seconds(20))
         return 0
     }
-    var logger = Logger(label: "client-tests")
-    logger.logLevel = .critical
     let dispatcher = Dispatcher(
         registry: registry,
         interceptors: [AuthInterceptor()],
         callers: CallerDirectory().adding(Caller(name: "t", allowedMethods: [MethodPattern("*")]), token: "t"),
-        logger: logger
+        logger: LiveTCPServer.quietLogger
     )
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let server = TCPServer(configuration: TCPServerConfiguration(port: port, gracePeriod: .milliseconds(200)), dispatcher: dispatcher, logger: logger) {
-        continuation.yield($0.port ?? 0)
-        continuation.finish()
-    }
-    try await testGracefulShutdown { trigger in
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let bound = await iterator.next() else { return }
-            defer { trigger.triggerGracefulShutdown() }
-            try await body(bound)
-        }
-    }
+    let configuration = TCPServerConfiguration(host: "127.0.0.1", port: port, gracePeriod: .milliseconds(200))
+    try await LiveTCPServer.run(dispatcher: dispatcher, configuration: configuration) { bound, _ in try await body(bound) }
 }
 
 @Suite("Client runtime: retries, deadlines, reconnects", .serialized, .timeLimit(.minutes(1)))

@@ -7,7 +7,7 @@ import Logging
 import NIOCore
 import RPCServer
 import RPCServerNIO
-import ServiceLifecycleTestKit
+import RPCTestSupport
 
 /// Where the contract runs: a server built in-process on an ephemeral port, or the built `deletiond`
 /// executable as a separate process. Both use the dev caller (`dev`, every method) and a caller with
@@ -36,32 +36,14 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 
     private static func runInProcess(_ body: @Sendable (Int) async throws -> Void) async throws {
-        var logger = Logger(label: "contract")
-        logger.logLevel = .critical
+        let logger = LiveTCPServer.quietLogger
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = try AppDatabase.open(path: folder.appendingPathComponent("alt.sqlite").path)
         try await Seeder(database: database, cipher: TokenCipher(key: .init(size: .bits256), keyID: "k1")).seed(.demo)
         let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = TCPServer(
-            configuration: TCPServerConfiguration(host: "127.0.0.1", port: 0),
-            dispatcher: dispatcher,
-            logger: logger
-        ) { address in
-            continuation.yield(address.port ?? 0)
-            continuation.finish()
-        }
-        try await testGracefulShutdown { trigger in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { return }
-                defer { trigger.triggerGracefulShutdown() }
-                try await body(port)
-            }
-        }
+        try await LiveTCPServer.run(dispatcher: dispatcher) { port, _ in try await body(port) }
     }
 
     private static func runExecutable(_ body: @Sendable (Int) async throws -> Void) async throws {

@@ -1,9 +1,8 @@
 import JSONRPC
 import Logging
-import NIOCore
 import RPCServer
 import RPCServerNIO
-import ServiceLifecycle
+import RPCTestSupport
 import ServiceLifecycleTestKit
 
 /// A real `TCPServer` on an ephemeral loopback port, with the test methods and two callers:
@@ -25,35 +24,15 @@ struct LiveServer {
         var configuration = TCPServerConfiguration(host: "127.0.0.1", port: 0, gracePeriod: .seconds(5))
         configure(&configuration)
         let state = ServingState()
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
         let dispatcher = Dispatcher(
             registry: try MethodRegistry.testMethods(state: state),
             interceptors: [LoggingInterceptor(), AuthInterceptor()],
             callers: callers,
             state: state,
-            logger: logger
+            logger: LiveTCPServer.quietLogger
         )
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let server = TCPServer(configuration: configuration, dispatcher: dispatcher, logger: logger) { address in
-            portContinuation.yield(address.port ?? 0)
-            portContinuation.finish()
-        }
-        try await testGracefulShutdown { trigger in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next() else { return }
-                do {
-                    try await body(LiveServer(port: port, state: state, shutdown: trigger))
-                } catch {
-                    trigger.triggerGracefulShutdown()
-                    try? await group.waitForAll()
-                    throw error
-                }
-                trigger.triggerGracefulShutdown()
-                try await group.waitForAll()
-            }
+        try await LiveTCPServer.run(dispatcher: dispatcher, configuration: configuration) { port, trigger in
+            try await body(LiveServer(port: port, state: state, shutdown: trigger))
         }
     }
 }

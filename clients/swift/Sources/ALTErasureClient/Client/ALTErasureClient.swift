@@ -76,12 +76,14 @@ public final class ALTErasureClient: Sendable {
     }
 
     /// Runs `body` with a client whose connections live as long as `body` runs, then closes them.
+    /// `body` runs in the caller's isolation (the main actor in a `@main` program, say).
     public static func run<Result: Sendable>(
         _ configuration: Configuration,
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (ALTErasureClient) async throws -> Result
     ) async throws -> Result {
         let client = ALTErasureClient(configuration: configuration)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self, isolation: isolation) { group in
             for slot in client.slots {
                 group.addTask { await slot.maintain(configuration) }
             }

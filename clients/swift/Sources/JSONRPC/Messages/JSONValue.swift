@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Any JSON value, for the places where the shape is not known in advance (error details, the
 /// debugging client, schema examples). Integers stay integers.
