@@ -63,6 +63,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The erasure domain: scopes, the request state machine, deadlines, identity codes, intake subjects,
+        // the clock. No I/O, no NIO, no JSON-RPC.
+        .target(
+            name: "ErasureDomain",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The service: every method of the API registered on the server, and (later) the background workers.
         .target(
             name: "ErasureService",
@@ -207,6 +214,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ErasureDomainTests",
+            dependencies: ["ErasureDomain", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,55 @@
+public import Foundation
+import Synchronization
+
+/// The time as the domain sees it. Injected, so 15 minutes, 7, 30 and 90 days can be tested from outside.
+public protocol ErasureClock: Sendable {
+    func now() -> Date
+}
+
+/// The wall clock.
+public struct SystemClock: ErasureClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A clock that moves only when told (tests, and `admin.advanceClock` with `--dev`).
+public final class ManualClock: ErasureClock {
+    private let current: Mutex<Date>
+
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
+
+    public func now() -> Date { current.withLock { $0 } }
+
+    public func advance(by seconds: TimeInterval) {
+        precondition(seconds >= 0, "time does not go backwards")
+        current.withLock { $0 += seconds }
+    }
+}
+
+/// The promised deadlines (P4) and the grace period of account requests.
+public struct ErasurePolicy: Sendable {
+    public var productionWindow: TimeInterval = 30 * 86_400
+    public var backupWindow: TimeInterval = 90 * 86_400
+    public var verificationWindow: TimeInterval = 7 * 86_400
+    /// Account-scope requests wait this long (cancel still works) before erasure starts.
+    public var accountGracePeriod: TimeInterval = 7 * 86_400
+
+    public init() {}
+
+    public func productionDue(receivedAt: Date) -> Date { receivedAt + productionWindow }
+
+    public func backupsDue(erasedAt: Date) -> Date { erasedAt + backupWindow }
+
+    public func verificationExpires(receivedAt: Date) -> Date { receivedAt + verificationWindow }
+
+    /// Time kept free before the production deadline for the erasure itself to run.
+    public var executionMargin: TimeInterval = 86_400
+
+    /// When erasure may start: at once for Instagram and Calendar; after the grace period for an account,
+    /// but no later than a day before the production deadline (and never before verification).
+    public func erasureStarts(scope: Scope, verifiedAt: Date, receivedAt: Date) -> Date {
+        guard scope == .account else { return verifiedAt }
+        let latest = productionDue(receivedAt: receivedAt) - executionMargin
+        return max(verifiedAt, min(verifiedAt + accountGracePeriod, latest))
+    }
+}
