@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
@@ -34,6 +35,7 @@ let package = Package(
             dependencies: [
                 .product(name: "JSONRPC", package: "swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -151,6 +153,7 @@ let package = Package(
             name: "RPCServerTests",
             dependencies: [
                 "RPCServer",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "JSONRPC", package: "swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -18,7 +18,11 @@ public enum ErasureServer {
         registry.registerRecords(SQLiteRecordsRepository(database: database))
         return Dispatcher(
             registry: registry,
-            interceptors: [LoggingInterceptor(), AuthInterceptor()],
+            interceptors: [
+                LoggingInterceptor(),
+                MetricsInterceptor(knownMethods: Set(registry.methodNames)),
+                AuthInterceptor(),
+            ],
             callers: callers,
             state: state,
             logger: logger

@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import Logging
+import MetricsTestKit
 import RPCServer
 import Testing
 
@@ -103,5 +104,32 @@ struct DispatcherTests {
         let answer = try #require(try await answer(#"{"jsonrpc":"2.0","method":"math.fail","id":1}"#))
         #expect(answer["error"]?["code"] == -32603)
         #expect(answer["error"]?["message"] == "internal error")
+    }
+}
+
+@Suite("Metrics interceptor")
+struct MetricsInterceptorTests {
+    @Test("calls are counted by method and status; unknown methods share one label")
+    func counts() async throws {
+        let metrics = TestMetrics()
+        var registry = MethodRegistry()
+        registry.register(DispatcherTests.Double.self) { params, _ in params.n * 2 }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let dispatcher = Dispatcher(
+            registry: registry,
+            interceptors: [MetricsInterceptor(knownMethods: Set(registry.methodNames), factory: metrics), AuthInterceptor()],
+            callers: CallerDirectory().adding(Caller(name: "t", allowedMethods: [MethodPattern("math.*")]), token: "t"),
+            logger: logger
+        )
+        let body = #"[{"jsonrpc":"2.0","method":"math.double","params":[1],"id":1},{"jsonrpc":"2.0","method":"math.double","params":[2],"id":2},{"jsonrpc":"2.0","method":"random.name1","id":3},{"jsonrpc":"2.0","method":"random.name2","id":4}]"#
+        guard case .dispatch(let message) = dispatcher.prepare(Array(body.utf8), calls: ConnectionCalls()) else {
+            Issue.record("expected a dispatch")
+            return
+        }
+        _ = await dispatcher.run(message, metadata: CallMetadata(bearerToken: "t"), calls: ConnectionCalls())
+        #expect(metrics.counterTotal(label: "rpc_calls_total", dimensions: [("method", "math.double"), ("status", "OK")]) == 2)
+        #expect(metrics.counterTotal(label: "rpc_calls_total", dimensions: [("method", "unknown"), ("status", "PERMISSION_DENIED")]) == 2)
+        #expect(try metrics.expectTimer("rpc_call_duration", [("method", "math.double")]).values.count == 2)
     }
 }
