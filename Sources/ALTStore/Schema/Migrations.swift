@@ -12,6 +12,18 @@ enum Migrations {
             try createSearchIndex(db)
             try createServiceTables(db)
         }
+        migrator.registerMigration("v2: erasure progress") { db in
+            // One row per job and table, written in the same transaction as each batch it counts, so a
+            // restart resumes where the last committed batch ended and status never claims more.
+            try db.execute(sql: """
+                CREATE TABLE erasure_progress (
+                    job_id TEXT NOT NULL,
+                    table_name TEXT NOT NULL,
+                    rows_erased INTEGER NOT NULL,
+                    PRIMARY KEY (job_id, table_name)
+                );
+                """)
+        }
         return migrator
     }
 

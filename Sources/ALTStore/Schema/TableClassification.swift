@@ -59,6 +59,7 @@ extension TableClassification {
         .init("usage_daily", .aggregate, accountColumn: nil),
         .init("audit_trail", .serviceInternal, accountColumn: nil),
         .init("deleted_records", .serviceInternal),
+        .init("erasure_progress", .serviceInternal, accountColumn: nil),
         .init("grdb_migrations", .serviceInternal, accountColumn: nil),
     ]
 

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+
+/// Erases one account's rows for a plan in bounded batches: each batch is one transaction that deletes
+/// up to `batchSize` rows of one table (found through the table's account index, so no batch re-scans
+/// what earlier ones removed) and adds its count to `erasure_progress`. Memory is bounded by the batch,
+/// not the account; a crash loses at most the batch in flight, and running the same job again resumes.
+///
+/// Usage events are folded into the non-identifying daily aggregate in the same transaction that
+/// deletes them (so each is counted exactly once); billing records are kept with `retain_until` =
+/// issue date + 7 years (P8). At the end the search index is compacted and the WAL truncated (I2).
+public struct Eraser: Sendable {
+    public let database: AppDatabase
+    public let batchSize: Int
+
+    public init(database: AppDatabase, batchSize: Int = 5_000) {
+        self.database = database
+        self.batchSize = max(1, batchSize)
+    }
+
+    /// Runs (or resumes) job `jobID`; returns rows erased per table, over every run of the job.
+    /// `afterBatch` is called after each committed batch (status, tests); throwing from it stops the job.
+    @discardableResult
+    public func erase(
+        jobID: String,
+        accountID: String,
+        plan: ErasurePlan,
+        afterBatch: @Sendable (_ table: String, _ rows: Int) async throws -> Void = { _, _ in }
+    ) async throws -> [String: Int] {
+        if plan.scope == .account {
+            try await database.writer.write { db in
+                try db.execute(
+                    sql: """
+                        UPDATE billing_records
+                        SET retain_until = strftime('%Y-%m-%dT%H:%M:%SZ', issued_at, '+7 years')
+                        WHERE account_id = ? AND retain_until IS NULL
+                        """,
+                    arguments: [accountID]
+                )
+            }
+        }
+        for step in plan.steps {
+            while true {
+                let erased = try await database.writer.write { db -> Int in
+                    let rowids = "SELECT rowid FROM \(step.table) WHERE \(step.accountColumn) = ?1 LIMIT \(batchSize)"
+                    if step.table == "usage_events" {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO usage_daily (day, kind, count)
+                                SELECT substr(occurred_at, 1, 10), kind, count(*) FROM usage_events
+                                WHERE rowid IN (\(rowids)) GROUP BY 1, 2
+                                ON CONFLICT (day, kind) DO UPDATE SET count = count + excluded.count
+                                """,
+                            arguments: [accountID]
+                        )
+                    }
+                    try db.execute(sql: "DELETE FROM \(step.table) WHERE rowid IN (\(rowids))", arguments: [accountID])
+                    let count = db.changesCount
+                    if count > 0 {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO erasure_progress (job_id, table_name, rows_erased) VALUES (?, ?, ?)
+                                ON CONFLICT (job_id, table_name) DO UPDATE SET rows_erased = rows_erased + excluded.rows_erased
+                                """,
+                            arguments: [jobID, step.table, count]
+                        )
+                    }
+                    return count
+                }
+                if erased == 0 { break }
+                try await afterBatch(step.table, erased)
+                if erased < batchSize { break }
+            }
+        }
+        try await database.writer.write { db in
+            try db.execute(sql: "INSERT INTO search_index(search_index) VALUES ('optimize')")
+        }
+        try await database.checkpoint()
+        return try await progress(jobID: jobID)
+    }
+
+    /// Rows erased so far per table: only what committed batches removed.
+    public func progress(jobID: String) async throws -> [String: Int] {
+        try await database.writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT table_name, rows_erased FROM erasure_progress WHERE job_id = ?", arguments: [jobID])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["table_name"] as String, $0["rows_erased"] as Int) })
+        }
+    }
+}
