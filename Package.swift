@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "deletiond", targets: ["deletiond"]),
         .executable(name: "rpc-cli", targets: ["rpc-cli"]),
+        // For Benchmarks/ (a package of its own): the store, to time erasure without the RPC layer.
+        .library(name: "ALTStore", targets: ["ALTStore"]),
     ],
     dependencies: [
         // The wire and the generated client: a package of its own so other ALT backends can use it alone.

@@ -7,11 +7,19 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: "../clients/swift"),
+        // The root package; its identity is the name of the clone folder (`main` here, as swift-nio's
+        // Benchmarks expect `swift-nio`). Clone into a folder named `main` or adjust `package:` below.
+        .package(path: "../"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
+        // Erases one account of a seeded store with the service's eraser and prints the time.
+        .executableTarget(
+            name: "erase-bench",
+            dependencies: [.product(name: "ALTStore", package: "main")]
+        ),
         // The load generator: C connections × P calls in flight, any method, latency percentiles.
         .executableTarget(
             name: "rpc-bench",
