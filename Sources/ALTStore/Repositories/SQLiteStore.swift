@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+
+/// The repositories on SQLite.
+public struct SQLiteStore: AccountsRepository, ContactsRepository, LeadsRepository, CampaignsRepository, IntegrationsRepository {
+    public let database: AppDatabase
+    public let cipher: TokenCipher
+
+    public init(database: AppDatabase, cipher: TokenCipher) {
+        self.database = database
+        self.cipher = cipher
+    }
+
+    public var records: any RecordsRepository { SQLiteRecordsRepository(database: database) }
+
+    // MARK: Accounts
+
+    public func account(id: String) async throws -> AccountRecord? {
+        try await database.writer.read { db in try AccountRecord.fetchOne(db, key: id) }
+    }
+
+    public func account(email: String) async throws -> AccountRecord? {
+        try await database.writer.read { db in
+            try AccountRecord.filter(sql: "email = ? COLLATE NOCASE", arguments: [email.trimmingCharacters(in: .whitespaces)]).fetchOne(db)
+        }
+    }
+
+    // MARK: Contacts, leads, campaigns
+
+    public func contact(accountID: String, id: String) async throws -> ContactRecord? {
+        try await database.writer.read { db in
+            try ContactRecord.filter(ContactRecord.Columns.id == id && ContactRecord.Columns.accountID == accountID).fetchOne(db)
+        }
+    }
+
+    public func contacts(accountID: String, limit: Int) async throws -> [ContactRecord] {
+        try await database.writer.read { db in
+            try ContactRecord.filter(ContactRecord.Columns.accountID == accountID).order(ContactRecord.Columns.id).limit(limit).fetchAll(db)
+        }
+    }
+
+    public func search(accountID: String, query: String, limit: Int) async throws -> [SearchHit] {
+        // The query is matched as a phrase of its words, so FTS5 syntax in user input has no effect.
+        let phrase = "\"" + query.replacingOccurrences(of: "\"", with: " ") + "\""
+        return try await database.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT kind, ref_id FROM search_index WHERE search_index MATCH ? AND account_id = ? LIMIT ?",
+                arguments: [phrase, accountID, limit]
+            ).map { SearchHit(kind: $0["kind"], id: $0["ref_id"]) }
+        }
+    }
+
+    public func lead(accountID: String, id: String) async throws -> LeadRecord? {
+        try await database.writer.read { db in
+            try LeadRecord.filter(LeadRecord.Columns.id == id && LeadRecord.Columns.accountID == accountID).fetchOne(db)
+        }
+    }
+
+    public func campaign(accountID: String, id: String) async throws -> CampaignRecord? {
+        try await database.writer.read { db in
+            try CampaignRecord.filter(CampaignRecord.Columns.id == id && CampaignRecord.Columns.accountID == accountID).fetchOne(db)
+        }
+    }
+
+    // MARK: Integrations
+
+    public func connectInstagram(accountID: String, igUserID: String, token: String, at: String) async throws {
+        let sealed = try cipher.seal(token)
+        let record = InstagramConnectionRecord(
+            accountID: accountID, igUserID: igUserID, tokenCiphertext: sealed.ciphertext, tokenKeyID: sealed.keyID,
+            pollingEnabled: true, webhookSubscribed: true, connectedAt: at, disconnectedAt: nil
+        )
+        try await database.writer.write { db in try record.upsert(db) }
+    }
+
+    public func instagramConnection(accountID: String) async throws -> InstagramConnectionRecord? {
+        try await database.writer.read { db in try InstagramConnectionRecord.fetchOne(db, key: accountID) }
+    }
+
+    public func instagramToken(accountID: String) async throws -> String? {
+        guard let record = try await instagramConnection(accountID: accountID),
+            let ciphertext = record.tokenCiphertext, let keyID = record.tokenKeyID
+        else { return nil }
+        return try cipher.open(.init(ciphertext: ciphertext, keyID: keyID))
+    }
+
+    public func connectCalendar(accountID: String, googleEmail: String, accessToken: String, refreshToken: String, at: String) async throws {
+        let access = try cipher.seal(accessToken)
+        let refresh = try cipher.seal(refreshToken)
+        let record = CalendarConnectionRecord(
+            accountID: accountID, googleEmail: googleEmail, accessTokenCiphertext: access.ciphertext,
+            refreshTokenCiphertext: refresh.ciphertext, tokenKeyID: access.keyID, pushChannelID: nil, syncToken: nil, connectedAt: at
+        )
+        try await database.writer.write { db in try record.upsert(db) }
+    }
+
+    public func calendarTokens(accountID: String) async throws -> (access: String, refresh: String)? {
+        let record = try await database.writer.read { db in try CalendarConnectionRecord.fetchOne(db, key: accountID) }
+        guard let record, let access = record.accessTokenCiphertext, let refresh = record.refreshTokenCiphertext,
+            let keyID = record.tokenKeyID
+        else { return nil }
+        return (try cipher.open(.init(ciphertext: access, keyID: keyID)), try cipher.open(.init(ciphertext: refresh, keyID: keyID)))
+    }
+}
