@@ -89,3 +89,13 @@ struct StoreTests {
         #expect(first == second)
     }
 }
+
+@Suite("Derived documentation")
+struct ClassificationDocumentTests {
+    @Test("schemas/DATA.md is the classification, as generated")
+    func dataDocument() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("schemas/DATA.md"), encoding: .utf8)
+        #expect(file == TableClassification.markdown, "regenerate: swift run deletiond classification > schemas/DATA.md")
+    }
+}

@@ -74,3 +74,33 @@ extension TableClassification {
         return nil
     }
 }
+
+extension TableClassification {
+    /// The classification as a Markdown table — the text of `schemas/DATA.md` (a test keeps them equal).
+    public static var markdown: String {
+        var lines = [
+            "# What happens to each table on erasure",
+            "",
+            "Generated from `Sources/ALTStore/Schema/TableClassification.swift` (the one place it is decided);",
+            "`ALTStoreTests` fails when this file and the code differ, and when a table has no classification.",
+            "",
+            "| table | on erasure | tied to the account by | identifying columns |",
+            "|---|---|---|---|",
+        ]
+        for entry in all {
+            let category: String =
+                switch entry.category {
+                case .eraseWithAccount: "erased with the account"
+                case .eraseWithInstagram: "erased with the account or Instagram data"
+                case .eraseWithCalendar: "erased with the account or Calendar data"
+                case .retain(let reason, let years, let days):
+                    "kept: \(reason), \(years.map { "\($0) years" } ?? days.map { "\($0) days" } ?? "")"
+                case .aggregate: "kept: aggregate, non-identifying"
+                case .serviceInternal: "the service's own records (no PII of an erased subject)"
+                }
+            let identifying = entry.identifyingColumns.isEmpty ? "—" : entry.identifyingColumns.map { "`\($0)`" }.joined(separator: ", ")
+            lines.append("| `\(entry.table)` | \(category) | \(entry.accountColumn.map { "`\($0)`" } ?? "—") | \(identifying) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
