@@ -26,8 +26,6 @@ public struct CallerDirectory: Sendable {
         adding(caller, tokenSHA256: Self.digest(token))
     }
 
-    public var callers: [Caller] { entries.map(\.caller) }
-
     public func authenticate(token: String) -> Caller? {
         let presented = Self.digest(token)
         var found: Caller?

@@ -80,7 +80,4 @@ public final class ConnectionCalls: Sendable {
         cancelled.forEach { $0.cancel() }
         return cancelled.count
     }
-
-    /// How many calls are in flight.
-    public var count: Int { calls.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 }

@@ -28,7 +28,6 @@ public struct RawJSON: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the value is an object (`{…}`), as opposed to an array or a scalar.
     public var isObject: Bool { firstSignificantByte == UInt8(ascii: "{") }
-    public var isArray: Bool { firstSignificantByte == UInt8(ascii: "[") }
 
     private var firstSignificantByte: UInt8? {
         bytes.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }
