@@ -182,6 +182,7 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "RPCTestSupport",
                 "ALTStore",
                 .product(name: "Crypto", package: "swift-crypto"),
