@@ -235,7 +235,7 @@ let package = Package(
         // The executables as a person runs them: deletiond and rpc-cli as processes, over a real socket.
         .testTarget(
             name: "CLITests",
-            dependencies: ["deletiond", "rpc-cli"],
+            dependencies: ["deletiond", "rpc-cli", "RPCTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -42,6 +42,13 @@ public final class AppDatabase: Sendable {
         }
     }
 
+    /// Rewrites the full-text index without the terms of deleted entries. FTS5 keeps deleted terms in
+    /// old index segments until they merge; merging them now (with `secure_delete` zeroing the freed
+    /// pages) leaves no erased word on disk (I2). Costs a pass over the whole index.
+    static func compactSearchIndex(_ db: Database) throws {
+        try db.execute(sql: "INSERT INTO search_index(search_index) VALUES ('optimize')")
+    }
+
     /// Every table in the database (FTS shadow tables included), for the classification check.
     public func tableNames() async throws -> [String] {
         try await writer.read { db in

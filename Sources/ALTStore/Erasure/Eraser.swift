@@ -72,9 +72,7 @@ public struct Eraser: Sendable {
                 if erased < batchSize { break }
             }
         }
-        try await database.writer.write { db in
-            try db.execute(sql: "INSERT INTO search_index(search_index) VALUES ('optimize')")
-        }
+        try await database.writer.write { db in try AppDatabase.compactSearchIndex(db) }
         try await database.checkpoint()
         return try await progress(jobID: jobID)
     }

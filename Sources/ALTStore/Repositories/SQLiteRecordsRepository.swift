@@ -108,11 +108,7 @@ public struct SQLiteRecordsRepository: RecordsRepository {
                 sql: "INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details) VALUES (?, ?, ?, ?, ?)",
                 arguments: [now, actor, "delete_\(kind)", "account:\(accountID)", details]
             )
-            if searchEntries != nil && (deleted["search_index"] ?? 0) > 0 {
-                // FTS5 keeps deleted terms in old index segments until they merge; merging them now
-                // rewrites the index without them (secure_delete then zeroes the freed pages).
-                try db.execute(sql: "INSERT INTO search_index(search_index) VALUES ('optimize')")
-            }
+            if (deleted["search_index"] ?? 0) > 0 { try AppDatabase.compactSearchIndex(db) }
             return CascadeResult(deleted: deleted, alreadyDeleted: false)
         }
         if !result.alreadyDeleted { try await database.checkpoint() }

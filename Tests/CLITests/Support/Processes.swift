@@ -1,19 +1,6 @@
 import Foundation
+import RPCTestSupport
 import Testing
-
-/// The built executables, found beside the test bundle.
-enum Executables {
-    static let folder: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        // On Linux the test binary is `<package>PackageTests.xctest` in the build folder itself.
-        if !FileManager.default.fileExists(atPath: url.appendingPathComponent("deletiond").path) {
-            url = url.deletingLastPathComponent()
-        }
-        return url
-    }()
-
-    static func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
-}
 
 /// The result of running a command to its end.
 struct CommandResult {
@@ -62,17 +49,8 @@ final class DaemonProcess {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        // The daemon prints "deletiond listening on HOST:PORT" once it accepts connections.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let portText = text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines),
-            let port = Int(portText)
-        else {
+        let (port, text) = Executables.listeningPort(from: stdout)
+        guard let port else {
             process.terminate()
             throw DaemonError(output: text + String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self))
         }

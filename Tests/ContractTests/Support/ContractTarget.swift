@@ -64,14 +64,14 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
         ).write(to: config)
         let database = folder.appendingPathComponent("alt.sqlite").path
         let seed = Process()
-        seed.executableURL = executableFolder.appendingPathComponent("deletiond")
+        seed.executableURL = Executables.url("deletiond")
         seed.arguments = ["seed", "--db", database, "--profile", "demo"]
         seed.standardOutput = FileHandle.nullDevice
         try seed.run()
         seed.waitUntilExit()
         guard seed.terminationStatus == 0 else { throw ContractFailure(message: "deletiond seed failed") }
         let process = Process()
-        process.executableURL = executableFolder.appendingPathComponent("deletiond")
+        process.executableURL = Executables.url("deletiond")
         process.arguments = [
             "serve", "--port", "0", "--config", config.path, "--db", database,
             "--log-level", "warning",
@@ -84,28 +84,10 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
         }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        guard let port = String(decoding: line, as: UTF8.self).split(separator: ":").last
-            .flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        else {
-            throw ContractFailure(message: "deletiond did not start: \(String(decoding: line, as: UTF8.self))")
-        }
+        let (started, text) = Executables.listeningPort(from: stdout)
+        guard let port = started else { throw ContractFailure(message: "deletiond did not start: \(text)") }
         try await body(port)
     }
-
-    /// The build folder with the executables, beside the test binary.
-    static let executableFolder: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: url.appendingPathComponent("deletiond").path) {
-            url = url.deletingLastPathComponent()
-        }
-        return url
-    }()
 }
 
 struct ContractFailure: Error, CustomStringConvertible {
