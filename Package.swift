@@ -79,6 +79,10 @@ let package = Package(
             name: "ErasureService",
             dependencies: [
                 "ALTStore",
+                "ErasureDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "JSONRPC", package: "swift"),
                 "RPCServer",
                 .product(name: "ALTErasureClient", package: "swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +93,7 @@ let package = Package(
             name: "deletiond",
             dependencies: [
                 "ALTStore",
+                "ErasureDomain",
                 "ErasureService",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "RPCServer",
@@ -186,6 +191,7 @@ let package = Package(
                 "RPCTestSupport",
                 "ALTStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                "ErasureDomain",
                 "ErasureService",
                 "RPCServer",
                 "RPCServerNIO",

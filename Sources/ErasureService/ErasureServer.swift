@@ -10,12 +10,16 @@ public enum ErasureServer {
     public static func makeDispatcher(
         database: AppDatabase,
         callers: CallerDirectory,
+        requests: DeletionRequests,
         state: ServingState = ServingState(),
         logger: Logger
     ) throws -> Dispatcher {
         var registry = MethodRegistry()
         registry.registerPlatformMethods(state: state, document: try RawJSON(ALTErasureAPI.document))
         registry.registerRecords(SQLiteRecordsRepository(database: database))
+        registry.registerDeletion(requests)
+        registry.registerOutboxAndRetention(requests)
+        registry.registerAdmin(requests.environment)
         return Dispatcher(
             registry: registry,
             interceptors: [

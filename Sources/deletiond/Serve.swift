@@ -1,3 +1,4 @@
+import ErasureDomain
 import ErasureService
 import ArgumentParser
 import Foundation
@@ -35,6 +36,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds that calls in flight may take to finish once draining starts.")
     var gracePeriod = 10
 
+    @Option(help: "Days an account-scope request waits after verification (cancel still works); never past the 30-day deadline.")
+    var gracePeriodDays = 7
+
+    @Option(help: "Rows erased per transaction.")
+    var erasureBatchSize = 5_000
+
+    @Option(help: "Seconds between rounds of the background executor (due erasures, expiry).")
+    var workerInterval = 2
+
+    @Option(help: "Seconds between retention sweeps.")
+    var sweepInterval = 3_600
+
     @Option(help: "Log format: text or json.")
     var logFormat: LogFormat = .text
 
@@ -50,6 +63,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("no callers configured: pass --config FILE, or --dev for local development")
         }
         guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative") }
+        guard (0...30).contains(gracePeriodDays) else { throw ValidationError("--grace-period-days must be 0…30") }
+        guard erasureBatchSize >= 1 else { throw ValidationError("--erasure-batch-size must be at least 1") }
+        guard workerInterval >= 1, sweepInterval >= 1 else { throw ValidationError("--worker-interval and --sweep-interval must be at least 1") }
     }
 
     func run() async throws {
@@ -78,8 +94,18 @@ struct Serve: AsyncParsableCommand {
         }
 
         let database = try store.open()
-        _ = try store.secrets(configPath: config, allowGenerated: dev)
-        let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, logger: logger)
+        // With --dev the clock is the wall clock plus what admin.advanceClock added.
+        let devClock = dev ? OffsetClock() : nil
+        var environment = try DeletionEnvironment.from(
+            store.secrets(configPath: config, allowGenerated: dev), clock: devClock ?? SystemClock(), devClock: devClock
+        )
+        environment.policy.accountGracePeriod = TimeInterval(gracePeriodDays) * 86_400
+        environment.batchSize = erasureBatchSize
+        let requests = DeletionRequests(database: database, environment: environment)
+        let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, requests: requests, logger: logger)
+        let worker = DeletionWorker(
+            requests: requests, interval: .seconds(workerInterval), sweepInterval: .seconds(sweepInterval), logger: logger
+        )
         let server = TCPServer(
             configuration: TCPServerConfiguration(host: host, port: port, gracePeriod: .seconds(gracePeriod)),
             dispatcher: dispatcher,
@@ -90,7 +116,7 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server)],
+                services: [.init(service: server), .init(service: worker)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -1,5 +1,6 @@
 import ALTStore
 import ArgumentParser
+import ErasureDomain
 import ErasureService
 import Foundation
 
@@ -79,9 +80,12 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let database = try store.open()
-        let cipher = try store.secrets(configPath: config, allowGenerated: true).tokenCipher()
+        let environment = try DeletionEnvironment.from(
+            store.secrets(configPath: config, allowGenerated: true), clock: SystemClock(), devClock: nil
+        )
         let start = ContinuousClock.now
-        let rows = try await Seeder(database: database, cipher: cipher).seed(profile.profile, accounts: accounts, seed: seed)
+        let seeder = Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys)
+        let rows = try await seeder.seed(profile.profile, accounts: accounts, seed: seed)
         try await database.checkpoint()
         let elapsed = ContinuousClock.now - start
         print("seeded \(profile.rawValue) into \(store.db): \(rows) rows in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")

@@ -23,7 +23,9 @@ struct ContractTests {
     func sameMethods() throws {
         var logger = Logger(label: "contract")
         logger.logLevel = .critical
-        let served = try ErasureServer.makeDispatcher(database: try AppDatabase.inMemory(), callers: CallerDirectory(), logger: logger).methodNames
+        let database = try AppDatabase.inMemory()
+        let requests = DeletionRequests(database: database, environment: .ephemeral())
+        let served = try ErasureServer.makeDispatcher(database: database, callers: CallerDirectory(), requests: requests, logger: logger).methodNames
         let documented = methods.compactMap { $0["name"]?.stringValue }.sorted()
         #expect(served == documented)
         #expect(Operations.all.map { $0.name }.sorted() == documented)

@@ -23,27 +23,18 @@ struct RecordsBadInputTests {
 
     @Test("each mistake gets its own error and the store is unchanged")
     func badInput() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("records-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("alt.sqlite").path)
-        try await Seeder(database: database, cipher: TokenCipher(key: SymmetricKey(size: .bits256), keyID: "k1")).seed(.demo)
-        let snapshot: @Sendable () async throws -> String = {
-            try await database.writer.read { db in
-                var text = ""
-                for table in ["contacts", "leads", "messages", "campaign_recipients", "audit_trail", "deleted_records"] {
-                    text += try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid").description
+        try await DemoServer.run(worker: nil) { port, server in
+            let database = server.database
+            let snapshot: @Sendable () async throws -> String = {
+                try await database.writer.read { db in
+                    var text = ""
+                    for table in ["contacts", "leads", "messages", "campaign_recipients", "audit_trail", "deleted_records"] {
+                        text += try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid").description
+                    }
+                    return text
                 }
-                return text
             }
-        }
-        let before = try await snapshot()
-        let dispatcher = try ErasureServer.makeDispatcher(
-            database: database,
-            callers: ContractTarget.callers,
-            logger: LiveTCPServer.quietLogger
-        )
-        try await LiveTCPServer.run(dispatcher: dispatcher) { port, _ in
+            let before = try await snapshot()
             try await RPCConnection.connect(host: "127.0.0.1", port: port, options: .init(bearerToken: ContractTarget.devToken)) { connection in
                 for item in Self.cases {
                     let response = try await connection.call("records.deleteContact", params: try RawJSON(item.params))
@@ -52,7 +43,7 @@ struct RecordsBadInputTests {
                     #expect(error.message == item.message, "\(item.params)")
                 }
             }
+            #expect(try await snapshot() == before)
         }
-        #expect(try await snapshot() == before)
     }
 }

@@ -35,10 +35,10 @@ struct IdentityTests {
         #expect(!otherKey.matches("012345", requestID: "req_1", stored: stored))
     }
 
-    @Test("right code once; wrong codes count down; the fifth wrong try burns it")
+    @Test("right code once; wrong codes count down; the fifth wrong try burns it, the sixth is too many")
     func attempts() throws {
         var challenge = Challenge(digest: codes.digest("111111", requestID: "r"), issuedAt: start)
-        for left in stride(from: 4, through: 1, by: -1) {
+        for left in stride(from: 4, through: 0, by: -1) {
             #expect(throws: Challenge.Refusal.wrongCode(attemptsLeft: left)) {
                 try challenge.verify("000000", requestID: "r", codes: codes, policy: policy, now: start)
             }

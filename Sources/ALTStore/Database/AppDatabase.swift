@@ -18,6 +18,9 @@ public final class AppDatabase: Sendable {
         try AppDatabase(DatabasePool(path: path, configuration: configuration()))
     }
 
+    /// The database file, or `nil` for an in-memory database.
+    public var path: String? { (writer as? DatabasePool)?.path }
+
     /// A private in-memory database, for unit tests.
     public static func inMemory() throws -> AppDatabase {
         try AppDatabase(DatabaseQueue(configuration: configuration()))

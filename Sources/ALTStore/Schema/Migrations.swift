@@ -24,7 +24,75 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v3: deletion requests") { db in
+            try createDeletionTables(db)
+        }
         return migrator
+    }
+
+    /// The service's own tables for deletion requests. None references `accounts`: a request, its
+    /// ledger entries and its audit outlive the account they erased, holding only ids and hashes (I5).
+    /// Addresses, the subject's values (kept for the byte scan until the request is forgotten) and
+    /// outbox bodies are sealed with the token cipher, so the file never holds them in plain text.
+    private static func createDeletionTables(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE deletion_requests (
+                id TEXT PRIMARY KEY NOT NULL,
+                confirmation_code TEXT NOT NULL UNIQUE,
+                scope TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                state TEXT NOT NULL,
+                account_id TEXT,
+                subject_hash TEXT NOT NULL,
+                requester_email_sealed TEXT,
+                subject_values_sealed TEXT,
+                message_id_hash TEXT UNIQUE,
+                actor TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                production_due_by TEXT NOT NULL,
+                verification_expires_at TEXT NOT NULL,
+                verified_at TEXT,
+                erasure_starts_at TEXT,
+                erasing_at TEXT,
+                erased_at TEXT,
+                completed_at TEXT,
+                ended_at TEXT,
+                reason TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                forgotten INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX deletion_requests_state ON deletion_requests(state, erasure_starts_at);
+            CREATE INDEX deletion_requests_account ON deletion_requests(account_id);
+            CREATE INDEX deletion_requests_due ON deletion_requests(production_due_by, id);
+            CREATE TABLE identity_challenges (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                request_id TEXT NOT NULL REFERENCES deletion_requests(id),
+                digest BLOB NOT NULL,
+                issued_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                burned INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX identity_challenges_request ON identity_challenges(request_id, issued_at);
+            CREATE TABLE erasure_ledger (
+                identifier_hash TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                erased_at TEXT NOT NULL,
+                PRIMARY KEY (identifier_hash, scope)
+            );
+            CREATE TABLE outbox (
+                id TEXT PRIMARY KEY NOT NULL,
+                kind TEXT NOT NULL,
+                request_id TEXT,
+                recipient_sealed TEXT,
+                payload_sealed TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                lease_expires_at TEXT,
+                deliveries INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX outbox_request ON outbox(request_id);
+            """)
     }
 
     private static func createAccounts(_ db: Database) throws {

@@ -60,6 +60,10 @@ extension TableClassification {
         .init("audit_trail", .serviceInternal, accountColumn: nil),
         .init("deleted_records", .serviceInternal),
         .init("erasure_progress", .serviceInternal, accountColumn: nil),
+        .init("deletion_requests", .serviceInternal),
+        .init("identity_challenges", .serviceInternal, accountColumn: nil),
+        .init("erasure_ledger", .serviceInternal, accountColumn: nil),
+        .init("outbox", .serviceInternal, accountColumn: nil),
         .init("grdb_migrations", .serviceInternal, accountColumn: nil),
     ]
 

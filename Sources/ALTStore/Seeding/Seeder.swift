@@ -16,21 +16,27 @@ public struct Seeder {
 
     let database: AppDatabase
     let cipher: TokenCipher
+    let requestKeys: DemoRequestKeys?
 
-    public init(database: AppDatabase, cipher: TokenCipher) {
+    /// With `requestKeys`, the demo profile also holds deletion requests (see `DemoRequests`).
+    public init(database: AppDatabase, cipher: TokenCipher, requestKeys: DemoRequestKeys? = nil) {
         self.database = database
         self.cipher = cipher
+        self.requestKeys = requestKeys
     }
 
     /// Seeds the profile; returns the number of rows written.
     @discardableResult
     public func seed(_ profile: Profile, accounts: Int? = nil, seed: UInt64 = 1) async throws -> Int {
         let cipher = self.cipher
+        let requestKeys = self.requestKeys
+        let now = Date()
         return try await database.writer.write { db in
             var writer = try RowWriter(db: db, cipher: cipher, random: SplitMix64(seed: seed))
             switch profile {
             case .demo:
                 try writer.demo()
+                if let requestKeys { try DemoRequests.write(db, cipher: cipher, keys: requestKeys, now: now) }
             case .bench:
                 for index in 0..<max(0, (accounts ?? 1_000) - 1) {
                     try writer.smallAccount(String(format: "acc_%06d", index + 1))

@@ -58,3 +58,19 @@ public struct TokenCipher: Sendable {
         }
     }
 }
+
+extension TokenCipher {
+    /// Seals text into one column value: `<key id>:<base64 of nonce ‖ ciphertext ‖ tag>`.
+    public func sealText(_ text: String) throws -> String {
+        let sealed = try seal(text)
+        return "\(sealed.keyID):\(sealed.ciphertext.base64EncodedString())"
+    }
+
+    /// Opens a value made by `sealText`.
+    public func openText(_ value: String) throws(Failure) -> String {
+        guard let colon = value.firstIndex(of: ":"), let bytes = Data(base64Encoded: String(value[value.index(after: colon)...])) else {
+            throw .tampered
+        }
+        return try open(Sealed(ciphertext: bytes, keyID: String(value[..<colon])))
+    }
+}

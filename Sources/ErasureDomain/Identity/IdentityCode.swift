@@ -63,7 +63,8 @@ public struct Challenge: Sendable, Equatable {
         case tooManyAttempts
     }
 
-    /// Checks a presented code and records the try. On the fifth wrong try the code is burned.
+    /// Checks a presented code and records the try. The fifth wrong try burns the code; tries after it
+    /// are `tooManyAttempts`, and a code that worked once is `burned`.
     public mutating func verify(
         _ code: String,
         requestID: String,
@@ -78,10 +79,8 @@ public struct Challenge: Sendable, Equatable {
             burned = true  // a code works once
             return
         }
-        if attempts >= policy.maximumAttempts {
-            burned = true
-            throw .tooManyAttempts
-        }
+        // The fifth wrong try is answered as wrong (no tries left) and burns the code; a sixth is refused.
+        if attempts >= policy.maximumAttempts { burned = true }
         throw .wrongCode(attemptsLeft: policy.maximumAttempts - attempts)
     }
 

@@ -53,3 +53,18 @@ public struct ErasurePolicy: Sendable {
         return max(verifiedAt, min(verifiedAt + accountGracePeriod, latest))
     }
 }
+
+/// The wall clock moved forward by an offset that only grows: `--dev` runs on it, and
+/// `admin.advanceClock` moves it, so deadlines of days are reached in seconds.
+public final class OffsetClock: ErasureClock {
+    private let offset = Mutex<TimeInterval>(0)
+
+    public init() {}
+
+    public func now() -> Date { Date() + offset.withLock { $0 } }
+
+    public func advance(by seconds: TimeInterval) {
+        precondition(seconds >= 0, "time does not go backwards")
+        offset.withLock { $0 += seconds }
+    }
+}

@@ -1,13 +1,19 @@
 public import ALTStore
-import Crypto
+public import Crypto
 import Foundation
 
-/// The server's keys: `{"tokenKeys": {"<id>": "<base64 of 32 bytes>"}, "currentTokenKey": "<id>"}`.
+/// The server's keys: `{"tokenKeys": {"<id>": "<base64 of 32 bytes>"}, "currentTokenKey": "<id>",
+/// "codeKey": …, "subjectKey": …, "receiptKey": …}` — each a base64 of 32 bytes: the token-encryption
+/// keys by id, the HMAC key of identity codes, the HMAC key of subject hashes, the Ed25519 seed that
+/// signs erasure receipts.
 /// Production names the file in the config (`secretsFile`); `--dev` creates one beside the database on
 /// first start (mode 0600) and reads it on every start after, so a restart reads what it wrote.
 public struct Secrets: Codable, Sendable {
     public var tokenKeys: [String: String]
     public var currentTokenKey: String
+    public var codeKey: String?
+    public var subjectKey: String?
+    public var receiptKey: String?
 
     public enum Failure: Error, CustomStringConvertible {
         case unreadable(String, String)
@@ -22,8 +28,18 @@ public struct Secrets: Codable, Sendable {
     }
 
     public static func generate() -> Secrets {
-        let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
-        return Secrets(tokenKeys: ["k1": key], currentTokenKey: "k1")
+        var secrets = Secrets(tokenKeys: ["k1": freshKey()], currentTokenKey: "k1")
+        secrets.fillMissingKeys()
+        return secrets
+    }
+
+    static func freshKey() -> String { SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() } }
+
+    /// Gives every key a file written by an older version lacks a fresh value (development only).
+    mutating func fillMissingKeys() {
+        if codeKey == nil { codeKey = Self.freshKey() }
+        if subjectKey == nil { subjectKey = Self.freshKey() }
+        if receiptKey == nil { receiptKey = Self.freshKey() }
     }
 
     public static func load(path: String) throws(Failure) -> Secrets {
@@ -42,14 +58,35 @@ public struct Secrets: Codable, Sendable {
 
     /// Reads the file at `path`, creating it with fresh keys first if it does not exist.
     public static func loadOrCreate(path: String) throws -> Secrets {
-        if FileManager.default.fileExists(atPath: path) { return try load(path: path) }
-        let secrets = generate()
+        var secrets = Secrets(tokenKeys: [:], currentTokenKey: "")
+        if FileManager.default.fileExists(atPath: path) {
+            secrets = try load(path: path)
+            guard secrets.codeKey == nil || secrets.subjectKey == nil || secrets.receiptKey == nil else { return secrets }
+            secrets.fillMissingKeys()
+            try FileManager.default.removeItem(atPath: path)
+        } else {
+            secrets = generate()
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         guard FileManager.default.createFile(atPath: path, contents: try encoder.encode(secrets), attributes: [.posixPermissions: 0o600]) else {
             throw Failure.unreadable(path, "could not create it")
         }
         return secrets
+    }
+
+    public func identityCodeKey(path: String = "secrets") throws(Failure) -> SymmetricKey { try Self.key(codeKey, "codeKey", path) }
+
+    public func subjectHashKey(path: String = "secrets") throws(Failure) -> SymmetricKey { try Self.key(subjectKey, "subjectKey", path) }
+
+    public func receiptSigningKey(path: String = "secrets") throws -> Curve25519.Signing.PrivateKey {
+        try Curve25519.Signing.PrivateKey(rawRepresentation: Self.key(receiptKey, "receiptKey", path).withUnsafeBytes { Data($0) })
+    }
+
+    private static func key(_ text: String?, _ name: String, _ path: String) throws(Failure) -> SymmetricKey {
+        guard let text else { throw .invalid(path, "\(name) is missing") }
+        guard let bytes = Data(base64Encoded: text), bytes.count == 32 else { throw .invalid(path, "\(name) is not 32 bytes of base64") }
+        return SymmetricKey(data: bytes)
     }
 
     public func tokenCipher(path: String = "secrets") throws -> TokenCipher {

@@ -17,18 +17,25 @@ func runCommand(_ name: String, _ arguments: [String], stdin: String? = nil, env
     var env = ProcessInfo.processInfo.environment
     env.merge(environment) { $1 }
     process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
+    // Output goes to files, not pipes: a command that fills one pipe while we drain the other would
+    // never finish (rpc-cli --raw writes whole frames, rpc.discover's included, to stderr).
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("command-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let outURL = folder.appendingPathComponent("stdout")
+    let errURL = folder.appendingPathComponent("stderr")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
     let input = Pipe()
     process.standardInput = input
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-    let stderrData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    let stdoutData = try Data(contentsOf: outURL)
+    let stderrData = try Data(contentsOf: errURL)
     return CommandResult(
         status: process.terminationStatus,
         stdout: String(decoding: stdoutData, as: UTF8.self),

@@ -36,14 +36,7 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 
     private static func runInProcess(_ body: @Sendable (Int) async throws -> Void) async throws {
-        let logger = LiveTCPServer.quietLogger
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("alt.sqlite").path)
-        try await Seeder(database: database, cipher: TokenCipher(key: .init(size: .bits256), keyID: "k1")).seed(.demo)
-        let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, logger: logger)
-        try await LiveTCPServer.run(dispatcher: dispatcher) { port, _ in try await body(port) }
+        try await DemoServer.run { port, _ in try await body(port) }
     }
 
     private static func runExecutable(_ body: @Sendable (Int) async throws -> Void) async throws {
@@ -73,7 +66,7 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
         let process = Process()
         process.executableURL = Executables.url("deletiond")
         process.arguments = [
-            "serve", "--port", "0", "--config", config.path, "--db", database,
+            "serve", "--port", "0", "--config", config.path, "--db", database, "--dev", "--worker-interval", "1",
             "--log-level", "warning",
         ]
         let stdout = Pipe()

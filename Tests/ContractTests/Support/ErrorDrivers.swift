@@ -1,5 +1,6 @@
 import ALTErasureClient
 import Foundation
+import Testing
 
 /// How to make a method answer each error it declares. A method that declares an error nothing here
 /// can provoke fails the contract test, so every declared error is exercised at least once.
@@ -13,13 +14,38 @@ enum ErrorDrivers {
         case RPCErrorCode.permissionDenied.rawValue:
             return { port, entry in try await call(port: port, token: ContractTarget.nobodyToken, entry, params: exampleParams(entry)) }
         case RPCErrorCode.notFound.rawValue:
-            // Every id replaced by one that does not exist.
+            // The first example with every id replaced by one that does not exist.
             return { port, entry in
-                var object: [String: JSONValue] = [:]
-                for param in entry["params"]?.arrayValue ?? [] {
-                    if let name = param["name"]?.stringValue { object[name] = .string("no_such_\(name)") }
-                }
+                var object = exampleObject(entry)
+                for name in object.keys where name.hasSuffix("Id") { object[name] = .string("no_such_\(name)") }
                 return try await call(port: port, token: ContractTarget.devToken, entry, params: JSONValue.object(object).jsonText())
+            }
+        case RPCErrorCode.failedPrecondition.rawValue:
+            // A request in a final state (the demo's rejected one) refuses every step of the lifecycle.
+            return { port, entry in
+                var object = exampleObject(entry)
+                object["requestId"] = "req_demo_rejected"
+                return try await call(port: port, token: ContractTarget.devToken, entry, params: JSONValue.object(object).jsonText())
+            }
+        case RPCErrorCode.resourceExhausted.rawValue where method == "deletion.verifyIdentity":
+            // A sixth try on one code.
+            return { port, entry in
+                let requestID = try await freshRequest(port: port, entry)
+                var last: Response?
+                for _ in 1...6 {
+                    last = try await call(port: port, token: ContractTarget.devToken, entry, params: #"{"requestId": "\#(requestID)", "code": "000000"}"#)
+                }
+                return try #require(last)
+            }
+        case RPCErrorCode.resourceExhausted.rawValue where method == "deletion.resendCode":
+            // A fourth code within the hour (creation sent the first).
+            return { port, entry in
+                let requestID = try await freshRequest(port: port, entry)
+                var last: Response?
+                for _ in 1...3 {
+                    last = try await call(port: port, token: ContractTarget.devToken, entry, params: #"{"requestId": "\#(requestID)"}"#)
+                }
+                return try #require(last)
             }
         case RPCErrorCode.invalidArgument.rawValue:
             return { port, entry in
@@ -31,12 +57,23 @@ enum ErrorDrivers {
     }
 
     /// The first example's params as a by-name object.
-    static func exampleParams(_ entry: JSONValue) -> String {
+    static func exampleParams(_ entry: JSONValue) -> String { JSONValue.object(exampleObject(entry)).jsonText() }
+
+    static func exampleObject(_ entry: JSONValue) -> [String: JSONValue] {
         var object: [String: JSONValue] = [:]
         for param in entry["examples"]?[0]?["params"]?.arrayValue ?? [] {
             if let name = param["name"]?.stringValue { object[name] = param["value"] ?? .null }
         }
-        return JSONValue.object(object).jsonText()
+        return object
+    }
+
+    /// A new calendar request for acc_demo, awaiting verification with one code sent.
+    static func freshRequest(port: Int, _ entry: JSONValue) async throws -> String {
+        let response = try await RPCConnection.connect(host: "127.0.0.1", port: port, options: .init(bearerToken: ContractTarget.devToken)) { connection in
+            try await connection.call("deletion.create", params: try RawJSON(#"{"accountId": "acc_demo", "scope": "calendar", "channel": "app"}"#))
+        }
+        let result = try JSONValue(parsing: try #require(response.result).bytes)
+        return try #require(result["requestId"]?.stringValue)
     }
 
     static func call(port: Int, token: String?, _ entry: JSONValue, params: String) async throws -> Response {

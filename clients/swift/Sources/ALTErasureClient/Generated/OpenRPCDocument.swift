@@ -454,6 +454,1196 @@ public enum OpenRPCDocument {
           }
         }
       ]
+    },
+    {
+      "name": "deletion.intakeEmail",
+      "summary": "Takes in a deletion request that arrived by email (P2).",
+      "description": "The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent).",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "from",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 3,
+            "title": "From"
+          },
+          "description": "The sender address (From header)."
+        },
+        {
+          "name": "subject",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "title": "Subject"
+          }
+        },
+        {
+          "name": "messageId",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "title": "MessageId"
+          },
+          "description": "The Message-ID header; the idempotency key."
+        },
+        {
+          "name": "receivedAt",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "format": "date-time",
+            "title": "ReceivedAt"
+          },
+          "description": "When the email arrived; the 30 days run from here."
+        }
+      ],
+      "result": {
+        "name": "intake",
+        "schema": {
+          "$ref": "#/components/schemas/IntakeAnswer"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "an Instagram request from the demo account",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "from",
+              "value": " Demo@Example.com "
+            },
+            {
+              "name": "subject",
+              "value": "Re: [External] delete my instagram DATA"
+            },
+            {
+              "name": "messageId",
+              "value": "<CAF-demo-1@mail.example.com>"
+            },
+            {
+              "name": "receivedAt",
+              "value": "2026-11-29T09:00:00Z"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_01",
+              "duplicate": false
+            }
+          }
+        },
+        {
+          "name": "the same email again",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "from",
+              "value": "demo@example.com"
+            },
+            {
+              "name": "subject",
+              "value": "Delete my Instagram data"
+            },
+            {
+              "name": "messageId",
+              "value": "<CAF-demo-1@mail.example.com>"
+            },
+            {
+              "name": "receivedAt",
+              "value": "2026-11-29T09:00:00Z"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_01",
+              "duplicate": true
+            }
+          }
+        },
+        {
+          "name": "an address with no account",
+          "description": "Rejected at once (no account); the answer does not say so.",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "from",
+              "value": "stranger@example.net"
+            },
+            {
+              "name": "subject",
+              "value": "Delete my ALT account"
+            },
+            {
+              "name": "messageId",
+              "value": "<x-1@example.net>"
+            },
+            {
+              "name": "receivedAt",
+              "value": "2026-11-29T09:00:00Z"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_02",
+              "duplicate": false
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "deletion.create",
+      "summary": "Starts a deletion request from the app or by support.",
+      "description": "Sends a one-time code to the account's address on file and awaits verification. If the account already has an open request for the scope, that request is answered and no new code is sent.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "accountId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/AccountID"
+          }
+        },
+        {
+          "name": "scope",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/DeletionScope"
+          }
+        },
+        {
+          "name": "channel",
+          "required": true,
+          "schema": {
+            "title": "CreateChannel",
+            "type": "string",
+            "enum": [
+              "app",
+              "support"
+            ]
+          }
+        }
+      ],
+      "result": {
+        "name": "status",
+        "schema": {
+          "$ref": "#/components/schemas/DeletionStatus"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "examples": [
+        {
+          "name": "support asks for acc_other's calendar data",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_other"
+            },
+            {
+              "name": "scope",
+              "value": "calendar"
+            },
+            {
+              "name": "channel",
+              "value": "support"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_03",
+              "confirmationCode": "DEMO-IG-0001",
+              "scope": "calendar",
+              "state": "awaiting_verification",
+              "channel": "support",
+              "timeline": {
+                "receivedAt": "2026-11-29T09:00:00Z"
+              },
+              "deadlines": {
+                "productionDueBy": "2026-12-29T09:00:00Z",
+                "verificationExpiresAt": "2026-12-06T09:00:00Z"
+              },
+              "overdue": false,
+              "erased": {},
+              "kept": [
+                {
+                  "category": "rest_of_account",
+                  "reason": "outside the scope of a instagram request: the account and its other data stay"
+                }
+              ],
+              "backupsHoldingData": 0
+            }
+          }
+        }
+      ],
+      "x-idempotent": false
+    },
+    {
+      "name": "deletion.verifyIdentity",
+      "summary": "Confirms the requester with the one-time code (P3).",
+      "description": "The newest code of the request, valid 15 minutes, at most 5 tries. A wrong code is INVALID_ARGUMENT (details.reason wrong_code, attemptsLeft); an expired code FAILED_PRECONDITION (code_expired); a used or burned code FAILED_PRECONDITION (code_burned); a try after the fifth RESOURCE_EXHAUSTED (too_many_attempts); a request that is not awaiting verification FAILED_PRECONDITION naming its state. On success the request is scheduled.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "requestId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/RequestID"
+          }
+        },
+        {
+          "name": "code",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "pattern": "^[0-9]{6}$",
+            "description": "Six digits.",
+            "title": "Code"
+          }
+        }
+      ],
+      "result": {
+        "name": "status",
+        "schema": {
+          "$ref": "#/components/schemas/DeletionStatus"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/FailedPrecondition"
+        },
+        {
+          "$ref": "#/components/errors/ResourceExhausted"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "examples": [
+        {
+          "name": "the demo Instagram request, with the demo code",
+          "description": "The demo seed issues code 123456 for req_demo_ig (demo data only).",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "requestId",
+              "value": "req_demo_ig"
+            },
+            {
+              "name": "code",
+              "value": "123456"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_demo_ig",
+              "confirmationCode": "DEMO-IG-0001",
+              "scope": "instagram",
+              "state": "scheduled",
+              "channel": "email",
+              "timeline": {
+                "receivedAt": "2026-11-29T09:00:00Z",
+                "verifiedAt": "2026-11-29T09:05:00Z",
+                "erasureStartsAt": "2026-11-29T09:05:00Z"
+              },
+              "deadlines": {
+                "productionDueBy": "2026-12-29T09:00:00Z",
+                "verificationExpiresAt": "2026-12-06T09:00:00Z"
+              },
+              "overdue": false,
+              "erased": {},
+              "kept": [
+                {
+                  "category": "rest_of_account",
+                  "reason": "outside the scope of a instagram request: the account and its other data stay"
+                }
+              ],
+              "backupsHoldingData": 0
+            }
+          }
+        }
+      ],
+      "x-idempotent": false
+    },
+    {
+      "name": "deletion.resendCode",
+      "summary": "Sends a new one-time code to the address on file.",
+      "description": "At most 3 codes per request per hour (RESOURCE_EXHAUSTED, details.retryAfterSeconds). Earlier codes stop working.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "requestId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/RequestID"
+          }
+        }
+      ],
+      "result": {
+        "name": "sent",
+        "schema": {
+          "$ref": "#/components/schemas/CodeSent"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/FailedPrecondition"
+        },
+        {
+          "$ref": "#/components/errors/ResourceExhausted"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "examples": [
+        {
+          "name": "a new code for req_demo_acct",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "requestId",
+              "value": "req_demo_acct"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_demo_acct",
+              "expiresAt": "2026-11-29T09:15:00Z",
+              "codesLeftThisHour": 1
+            }
+          }
+        }
+      ],
+      "x-idempotent": false
+    },
+    {
+      "name": "deletion.cancel",
+      "summary": "Cancels a request before erasure begins.",
+      "description": "Works while received, awaiting verification or scheduled (an account request's 7-day grace period). Once erasing has begun it is FAILED_PRECONDITION naming the state. Cancelling a cancelled request answers it again (idempotent).",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "requestId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/RequestID"
+          }
+        }
+      ],
+      "result": {
+        "name": "status",
+        "schema": {
+          "$ref": "#/components/schemas/DeletionStatus"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/FailedPrecondition"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "cancel req_demo_acct",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "requestId",
+              "value": "req_demo_acct"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_demo_acct",
+              "confirmationCode": "DEMO-IG-0001",
+              "scope": "account",
+              "state": "cancelled",
+              "channel": "email",
+              "timeline": {
+                "receivedAt": "2026-11-29T09:00:00Z",
+                "endedAt": "2026-11-29T09:10:00Z"
+              },
+              "deadlines": {
+                "productionDueBy": "2026-12-29T09:00:00Z",
+                "verificationExpiresAt": "2026-12-06T09:00:00Z"
+              },
+              "overdue": false,
+              "erased": {},
+              "kept": [
+                {
+                  "category": "rest_of_account",
+                  "reason": "outside the scope of a instagram request: the account and its other data stay"
+                }
+              ],
+              "backupsHoldingData": 0,
+              "reason": "cancelled by dev"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "deletion.execute",
+      "summary": "Erases a verified request now, without waiting for the executor.",
+      "description": "Runs (or resumes, or joins the run in progress of) the erasure in checkpointed batches and answers when production is erased. Skips what remains of an account request's grace period. Idempotent: an erased request is answered as it is. Not verified yet: FAILED_PRECONDITION.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "requestId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/RequestID"
+          }
+        }
+      ],
+      "result": {
+        "name": "status",
+        "schema": {
+          "$ref": "#/components/schemas/DeletionStatus"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/FailedPrecondition"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "erase the demo Instagram data",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "requestId",
+              "value": "req_demo_ig"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_demo_ig",
+              "confirmationCode": "DEMO-IG-0001",
+              "scope": "instagram",
+              "state": "erased",
+              "channel": "email",
+              "timeline": {
+                "receivedAt": "2026-11-29T09:00:00Z",
+                "verifiedAt": "2026-11-29T09:05:00Z",
+                "erasureStartsAt": "2026-11-29T09:05:00Z",
+                "erasingAt": "2026-11-29T09:05:01Z",
+                "erasedAt": "2026-11-29T09:05:02Z"
+              },
+              "deadlines": {
+                "productionDueBy": "2026-12-29T09:00:00Z",
+                "verificationExpiresAt": "2026-12-06T09:00:00Z",
+                "backupsDueBy": "2027-02-27T09:05:02Z"
+              },
+              "overdue": false,
+              "erased": {
+                "instagram_comments": 2,
+                "instagram_connections": 1,
+                "instagram_messages": 4,
+                "instagram_post_analytics": 3,
+                "instagram_threads": 1
+              },
+              "kept": [
+                {
+                  "category": "rest_of_account",
+                  "reason": "outside the scope of a instagram request: the account and its other data stay"
+                }
+              ],
+              "backupsHoldingData": 0
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "deletion.status",
+      "summary": "Where a request is (P4).",
+      "description": "By requestId or by confirmationCode (exactly one). State, timeline, deadlines (productionDueBy, backupsDueBy), overdue, rows erased per table, what is kept and why and until when.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "requestId",
+          "required": false,
+          "schema": {
+            "$ref": "#/components/schemas/RequestID"
+          }
+        },
+        {
+          "name": "confirmationCode",
+          "required": false,
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "title": "ConfirmationCode"
+          }
+        }
+      ],
+      "result": {
+        "name": "status",
+        "schema": {
+          "$ref": "#/components/schemas/DeletionStatus"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "status of req_demo_ig",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "requestId",
+              "value": "req_demo_ig"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_demo_ig",
+              "confirmationCode": "DEMO-IG-0001",
+              "scope": "instagram",
+              "state": "erased",
+              "channel": "email",
+              "timeline": {
+                "receivedAt": "2026-11-29T09:00:00Z",
+                "verifiedAt": "2026-11-29T09:05:00Z",
+                "erasureStartsAt": "2026-11-29T09:05:00Z",
+                "erasingAt": "2026-11-29T09:05:01Z",
+                "erasedAt": "2026-11-29T09:05:02Z"
+              },
+              "deadlines": {
+                "productionDueBy": "2026-12-29T09:00:00Z",
+                "verificationExpiresAt": "2026-12-06T09:00:00Z",
+                "backupsDueBy": "2027-02-27T09:05:02Z"
+              },
+              "overdue": false,
+              "erased": {
+                "instagram_comments": 2,
+                "instagram_connections": 1,
+                "instagram_messages": 4,
+                "instagram_post_analytics": 3,
+                "instagram_threads": 1
+              },
+              "kept": [
+                {
+                  "category": "rest_of_account",
+                  "reason": "outside the scope of a instagram request: the account and its other data stay"
+                }
+              ],
+              "backupsHoldingData": 0
+            }
+          }
+        },
+        {
+          "name": "by confirmation code",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "confirmationCode",
+              "value": "DEMO-IG-0001"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_demo_ig",
+              "confirmationCode": "DEMO-IG-0001",
+              "scope": "instagram",
+              "state": "erased",
+              "channel": "email",
+              "timeline": {
+                "receivedAt": "2026-11-29T09:00:00Z",
+                "verifiedAt": "2026-11-29T09:05:00Z",
+                "erasureStartsAt": "2026-11-29T09:05:00Z",
+                "erasingAt": "2026-11-29T09:05:01Z",
+                "erasedAt": "2026-11-29T09:05:02Z"
+              },
+              "deadlines": {
+                "productionDueBy": "2026-12-29T09:00:00Z",
+                "verificationExpiresAt": "2026-12-06T09:00:00Z",
+                "backupsDueBy": "2027-02-27T09:05:02Z"
+              },
+              "overdue": false,
+              "erased": {
+                "instagram_comments": 2,
+                "instagram_connections": 1,
+                "instagram_messages": 4,
+                "instagram_post_analytics": 3,
+                "instagram_threads": 1
+              },
+              "kept": [
+                {
+                  "category": "rest_of_account",
+                  "reason": "outside the scope of a instagram request: the account and its other data stay"
+                }
+              ],
+              "backupsHoldingData": 0
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "deletion.list",
+      "summary": "Requests for support dashboards, by deadline.",
+      "description": "Ordered by productionDueBy, then id; the cursor (pageToken) is stable while requests are added or change state. Filters: state, dueBefore, overdue.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "state",
+          "required": false,
+          "schema": {
+            "$ref": "#/components/schemas/RequestState"
+          }
+        },
+        {
+          "name": "dueBefore",
+          "required": false,
+          "schema": {
+            "type": "string",
+            "format": "date-time",
+            "title": "DueBefore"
+          }
+        },
+        {
+          "name": "overdue",
+          "required": false,
+          "schema": {
+            "type": "boolean",
+            "title": "Overdue"
+          }
+        },
+        {
+          "name": "pageSize",
+          "required": false,
+          "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 20,
+            "title": "PageSize"
+          }
+        },
+        {
+          "name": "pageToken",
+          "required": false,
+          "schema": {
+            "type": "string",
+            "title": "PageToken"
+          }
+        }
+      ],
+      "result": {
+        "name": "page",
+        "schema": {
+          "$ref": "#/components/schemas/RequestPage"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "cancelled requests",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "state",
+              "value": "cancelled"
+            },
+            {
+              "name": "pageSize",
+              "value": 10
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requests": [
+                {
+                  "requestId": "req_demo_acct",
+                  "confirmationCode": "DEMO-IG-0001",
+                  "scope": "account",
+                  "state": "cancelled",
+                  "channel": "email",
+                  "timeline": {
+                    "receivedAt": "2026-11-29T09:00:00Z",
+                    "endedAt": "2026-11-29T09:10:00Z"
+                  },
+                  "deadlines": {
+                    "productionDueBy": "2026-12-29T09:00:00Z",
+                    "verificationExpiresAt": "2026-12-06T09:00:00Z"
+                  },
+                  "overdue": false,
+                  "erased": {},
+                  "kept": [
+                    {
+                      "category": "rest_of_account",
+                      "reason": "outside the scope of a instagram request: the account and its other data stay"
+                    }
+                  ],
+                  "backupsHoldingData": 0,
+                  "reason": "cancelled by dev"
+                }
+              ]
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "deletion.verifyErasure",
+      "summary": "Proves an erasure: a residual scan of every table in scope and a byte scan of the files.",
+      "description": "For every table of the scope (from the table classification): rows still tied to the account by id, and rows whose identifying value hashes to the subject's. Until the request is forgotten, also a byte scan of the database file and its WAL for the subject's values. Before erasure: FAILED_PRECONDITION.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "requestId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/RequestID"
+          }
+        }
+      ],
+      "result": {
+        "name": "verification",
+        "schema": {
+          "$ref": "#/components/schemas/ErasureVerification"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/FailedPrecondition"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "prove req_demo_ig",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "requestId",
+              "value": "req_demo_ig"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_demo_ig",
+              "verdict": "clean",
+              "tables": [
+                {
+                  "table": "instagram_connections",
+                  "linkedRows": 0,
+                  "matchingRows": 0
+                }
+              ],
+              "byteScan": {
+                "performed": true,
+                "valuesSearched": 1,
+                "occurrences": 0
+              },
+              "scannedAt": "2026-11-29T09:06:00Z"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "deletion.receipt",
+      "summary": "A signed erasure receipt (Ed25519).",
+      "description": "JSON text with the scope, the subject as a salted hash, the times, rows erased per table and what is kept — no personal data — signed with the server's Ed25519 key; the public key comes with it. Before erasure: FAILED_PRECONDITION.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "requestId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/RequestID"
+          }
+        }
+      ],
+      "result": {
+        "name": "receipt",
+        "schema": {
+          "$ref": "#/components/schemas/SignedReceipt"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/FailedPrecondition"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "receipt for req_demo_ig",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "requestId",
+              "value": "req_demo_ig"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "payload": "{\"requestId\":\"req_demo_ig\"}",
+              "signature": "c2ln",
+              "publicKey": "a2V5",
+              "algorithm": "Ed25519"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "outbox.claim",
+      "summary": "Leases outbox messages to ALT's mailer (at least once).",
+      "description": "Messages not leased, or whose lease ran out (5 minutes), oldest first. Acknowledge each with outbox.ack once sent; an unacknowledged message is handed out again.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "kinds",
+          "required": false,
+          "schema": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/OutboxKind"
+            },
+            "title": "Kinds"
+          }
+        },
+        {
+          "name": "limit",
+          "required": false,
+          "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 10,
+            "title": "Limit"
+          }
+        }
+      ],
+      "result": {
+        "name": "batch",
+        "schema": {
+          "$ref": "#/components/schemas/OutboxBatch"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "examples": [
+        {
+          "name": "the mailer's next messages",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "limit",
+              "value": 10
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "messages": [
+                {
+                  "id": "out_01",
+                  "kind": "identity_code",
+                  "recipient": "demo@example.com",
+                  "requestId": "req_01",
+                  "payload": {
+                    "code": "042917",
+                    "scope": "instagram",
+                    "expiresAt": "2026-11-29T09:15:00Z"
+                  },
+                  "createdAt": "2026-11-29T09:00:00Z",
+                  "leaseExpiresAt": "2026-11-29T09:05:00Z",
+                  "deliveries": 1
+                }
+              ]
+            }
+          }
+        }
+      ],
+      "x-idempotent": false
+    },
+    {
+      "name": "outbox.ack",
+      "summary": "Completes sent outbox messages.",
+      "description": "Deletes them, with any code and address they held. Acknowledging a request's final confirmation completes the request and forgets its requester (I5). Unknown ids are listed, not an error (idempotent).",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "ids",
+          "required": true,
+          "schema": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "minItems": 1,
+            "maxItems": 100,
+            "title": "Ids"
+          }
+        }
+      ],
+      "result": {
+        "name": "ack",
+        "schema": {
+          "$ref": "#/components/schemas/AckResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "ack an id that is gone",
+          "params": [
+            {
+              "name": "ids",
+              "value": [
+                "out_gone"
+              ]
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "acknowledged": 0,
+              "unknown": [
+                "out_gone"
+              ]
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "retention.sweep",
+      "summary": "Deletes what the policy keeps only for a while (P8).",
+      "description": "Application logs older than 90 days, billing records past their 7 years, identity codes past their life, and unverified requests past 7 days (expired). deletiond also runs it on a timer.",
+      "paramStructure": "by-name",
+      "params": [],
+      "result": {
+        "name": "sweep",
+        "schema": {
+          "$ref": "#/components/schemas/SweepResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "sweep",
+          "x-compare": "shape",
+          "params": [],
+          "result": {
+            "name": "result",
+            "value": {
+              "deleted": {
+                "application_logs": 1,
+                "billing_records": 0,
+                "identity_challenges": 0
+              },
+              "expiredRequests": 0
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "admin.advanceClock",
+      "summary": "Moves the service's clock forward (only with --dev).",
+      "description": "So 15 minutes, 7, 30 and 90 days can be exercised from outside. Without --dev the method answers -32601.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "seconds",
+          "required": true,
+          "schema": {
+            "type": "number",
+            "minimum": 0,
+            "title": "Seconds"
+          }
+        }
+      ],
+      "result": {
+        "name": "clock",
+        "schema": {
+          "$ref": "#/components/schemas/ClockReading"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "examples": [
+        {
+          "name": "no move, just read",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "seconds",
+              "value": 0
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "now": "2026-11-29T09:00:00Z"
+            }
+          }
+        }
+      ],
+      "x-idempotent": false
     }
   ],
   "components": {
@@ -527,6 +1717,519 @@ public enum OpenRPCDocument {
               "type": "integer",
               "minimum": 0
             }
+          }
+        }
+      },
+      "RequestID": {
+        "title": "RequestID",
+        "type": "string",
+        "minLength": 1,
+        "description": "A deletion request id, e.g. req_demo_ig."
+      },
+      "DeletionScope": {
+        "title": "DeletionScope",
+        "type": "string",
+        "enum": [
+          "account",
+          "instagram",
+          "calendar"
+        ],
+        "description": "account: the whole account; instagram: DM threads, comments, post analytics and the token; calendar: OAuth tokens and cached events (P1)."
+      },
+      "RequestState": {
+        "title": "RequestState",
+        "type": "string",
+        "enum": [
+          "received",
+          "awaiting_verification",
+          "scheduled",
+          "erasing",
+          "erased",
+          "completed",
+          "cancelled",
+          "rejected",
+          "expired",
+          "failed"
+        ],
+        "description": "See schemas/REQUESTS.md for the diagram."
+      },
+      "RequestChannel": {
+        "title": "RequestChannel",
+        "type": "string",
+        "enum": [
+          "email",
+          "app",
+          "support",
+          "meta"
+        ],
+        "description": "Where the request came from."
+      },
+      "DeletionStatus": {
+        "title": "DeletionStatus",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "requestId",
+          "confirmationCode",
+          "scope",
+          "state",
+          "channel",
+          "timeline",
+          "deadlines",
+          "overdue",
+          "erased",
+          "kept",
+          "backupsHoldingData"
+        ],
+        "properties": {
+          "requestId": {
+            "$ref": "#/components/schemas/RequestID"
+          },
+          "confirmationCode": {
+            "type": "string",
+            "description": "Quoted to the requester; deletion.status accepts it instead of the id."
+          },
+          "scope": {
+            "$ref": "#/components/schemas/DeletionScope"
+          },
+          "state": {
+            "$ref": "#/components/schemas/RequestState"
+          },
+          "channel": {
+            "$ref": "#/components/schemas/RequestChannel"
+          },
+          "timeline": {
+            "title": "RequestTimeline",
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "receivedAt"
+            ],
+            "properties": {
+              "receivedAt": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "verifiedAt": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "erasureStartsAt": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the executor may start: at once for instagram and calendar, after the grace period for an account."
+              },
+              "erasingAt": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "erasedAt": {
+                "type": "string",
+                "format": "date-time",
+                "description": "Production erased (P4)."
+              },
+              "completedAt": {
+                "type": "string",
+                "format": "date-time",
+                "description": "Backups cleared and the final confirmation acknowledged (P5)."
+              },
+              "endedAt": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When it was cancelled, rejected or expired."
+              }
+            }
+          },
+          "deadlines": {
+            "title": "RequestDeadlines",
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "productionDueBy",
+              "verificationExpiresAt"
+            ],
+            "properties": {
+              "productionDueBy": {
+                "type": "string",
+                "format": "date-time",
+                "description": "receivedAt + 30 days."
+              },
+              "backupsDueBy": {
+                "type": "string",
+                "format": "date-time",
+                "description": "erasedAt + 90 days."
+              },
+              "verificationExpiresAt": {
+                "type": "string",
+                "format": "date-time",
+                "description": "receivedAt + 7 days: unverified requests expire then."
+              }
+            }
+          },
+          "overdue": {
+            "type": "boolean",
+            "description": "A deadline passed with the work it bounds not done."
+          },
+          "erased": {
+            "title": "ErasedCounts",
+            "type": "object",
+            "description": "Rows erased so far per table: only what committed batches removed.",
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0
+            }
+          },
+          "kept": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/KeptData"
+            },
+            "description": "What the policy keeps after this erasure, why, and until when (P8)."
+          },
+          "backupsHoldingData": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Backups taken before the erasure that still exist."
+          },
+          "reason": {
+            "type": "string",
+            "description": "Why it was rejected, cancelled or failed; no personal data."
+          }
+        }
+      },
+      "KeptData": {
+        "title": "KeptData",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "category",
+          "reason"
+        ],
+        "properties": {
+          "category": {
+            "type": "string",
+            "description": "A table, or 'rest_of_account' for a partial scope."
+          },
+          "reason": {
+            "type": "string"
+          },
+          "rows": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Rows kept; absent where not counted."
+          },
+          "until": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the last of these rows goes; absent when kept while the account lives, or for aggregates."
+          }
+        }
+      },
+      "IntakeAnswer": {
+        "title": "IntakeAnswer",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "requestId",
+          "duplicate"
+        ],
+        "properties": {
+          "requestId": {
+            "$ref": "#/components/schemas/RequestID"
+          },
+          "duplicate": {
+            "type": "boolean",
+            "description": "This messageId was taken in before, or the sender already has an open request for the scope: that request is answered and no new code is sent."
+          }
+        },
+        "description": "The same shape whether or not the sender has an account: only the owner of the address learns that, by email (I6)."
+      },
+      "CodeSent": {
+        "title": "CodeSent",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "requestId",
+          "expiresAt",
+          "codesLeftThisHour"
+        ],
+        "properties": {
+          "requestId": {
+            "$ref": "#/components/schemas/RequestID"
+          },
+          "expiresAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "codesLeftThisHour": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "RequestPage": {
+        "title": "RequestPage",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "requests"
+        ],
+        "properties": {
+          "requests": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DeletionStatus"
+            }
+          },
+          "nextPageToken": {
+            "type": "string",
+            "description": "Pass as pageToken for the next page; absent on the last page."
+          }
+        }
+      },
+      "ErasureVerification": {
+        "title": "ErasureVerification",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "requestId",
+          "verdict",
+          "tables",
+          "byteScan",
+          "scannedAt"
+        ],
+        "properties": {
+          "requestId": {
+            "$ref": "#/components/schemas/RequestID"
+          },
+          "verdict": {
+            "title": "ErasureVerdict",
+            "type": "string",
+            "enum": [
+              "clean",
+              "residual"
+            ]
+          },
+          "tables": {
+            "type": "array",
+            "items": {
+              "title": "TableScan",
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "table",
+                "linkedRows",
+                "matchingRows"
+              ],
+              "properties": {
+                "table": {
+                  "type": "string"
+                },
+                "linkedRows": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Rows still tied to the account by id."
+                },
+                "matchingRows": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Rows whose email, phone, Instagram user id or Google address hashes to the subject's."
+                }
+              }
+            }
+          },
+          "byteScan": {
+            "title": "ByteScan",
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "performed",
+              "valuesSearched",
+              "occurrences"
+            ],
+            "properties": {
+              "performed": {
+                "type": "boolean",
+                "description": "false once the request is forgotten (I5): the values to search for are gone too."
+              },
+              "valuesSearched": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "occurrences": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Occurrences of the subject's values in the database file and its WAL."
+              }
+            }
+          },
+          "scannedAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "SignedReceipt": {
+        "title": "SignedReceipt",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "payload",
+          "signature",
+          "publicKey",
+          "algorithm"
+        ],
+        "properties": {
+          "payload": {
+            "type": "string",
+            "description": "The receipt, as the exact JSON text that was signed: requestId, scope, subject (a salted hash), times, erased counts, kept data. No personal data."
+          },
+          "signature": {
+            "type": "string",
+            "description": "Base64 of the Ed25519 signature over the UTF-8 bytes of payload."
+          },
+          "publicKey": {
+            "type": "string",
+            "description": "Base64 of the raw 32-byte Ed25519 public key."
+          },
+          "algorithm": {
+            "title": "SignatureAlgorithm",
+            "type": "string",
+            "enum": [
+              "Ed25519"
+            ]
+          }
+        }
+      },
+      "OutboxMessage": {
+        "title": "OutboxMessage",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "kind",
+          "payload",
+          "createdAt",
+          "leaseExpiresAt",
+          "deliveries"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "kind": {
+            "$ref": "#/components/schemas/OutboxKind"
+          },
+          "recipient": {
+            "type": "string",
+            "description": "The email address to write to."
+          },
+          "requestId": {
+            "$ref": "#/components/schemas/RequestID"
+          },
+          "payload": {
+            "type": "object",
+            "description": "The template's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt}."
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "leaseExpiresAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Ack before this, or the message is handed out again (at least once)."
+          },
+          "deliveries": {
+            "type": "integer",
+            "minimum": 1
+          }
+        }
+      },
+      "OutboxKind": {
+        "title": "OutboxKind",
+        "type": "string",
+        "enum": [
+          "identity_code",
+          "no_account",
+          "deletion_completed"
+        ],
+        "description": "identity_code: email the code to recipient; no_account: tell recipient no ALT account uses the address; deletion_completed: the final confirmation (P5)."
+      },
+      "OutboxBatch": {
+        "title": "OutboxBatch",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "messages"
+        ],
+        "properties": {
+          "messages": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/OutboxMessage"
+            }
+          }
+        }
+      },
+      "AckResult": {
+        "title": "AckResult",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "acknowledged",
+          "unknown"
+        ],
+        "properties": {
+          "acknowledged": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "unknown": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Ids not in the outbox (already acknowledged, or never issued)."
+          }
+        }
+      },
+      "SweepResult": {
+        "title": "SweepResult",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "deleted",
+          "expiredRequests"
+        ],
+        "properties": {
+          "deleted": {
+            "title": "SweptCounts",
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "description": "Rows deleted per table: application_logs, billing_records, identity_challenges."
+          },
+          "expiredRequests": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Unverified requests past their 7 days, now expired."
+          }
+        }
+      },
+      "ClockReading": {
+        "title": "ClockReading",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "now"
+        ],
+        "properties": {
+          "now": {
+            "type": "string",
+            "format": "date-time"
           }
         }
       }

@@ -1,0 +1,134 @@
+public import Foundation
+public import GRDB
+
+/// The stored form of a deletion request. States, scopes and channels are the domain's raw values;
+/// times are ISO 8601 UTC text. `requesterEmailSealed` (the address on file) and `subjectValuesSealed`
+/// (the subject's identifying values, for the byte scan) are sealed with the token cipher and kept only
+/// until the final confirmation is acknowledged (then `forgotten`, I5); `subjectHash` stays.
+public struct DeletionRequestRecord: ServiceRecord, Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "deletion_requests"
+
+    public var id: String
+    public var confirmationCode: String
+    public var scope: String
+    public var channel: String
+    public var state: String
+    public var accountId: String?
+    public var subjectHash: String
+    public var requesterEmailSealed: String?
+    public var subjectValuesSealed: String?
+    public var messageIdHash: String?
+    public var actor: String
+    public var receivedAt: Date
+    public var productionDueBy: Date
+    public var verificationExpiresAt: Date
+    public var verifiedAt: Date?
+    public var erasureStartsAt: Date?
+    public var erasingAt: Date?
+    public var erasedAt: Date?
+    public var completedAt: Date?
+    public var endedAt: Date?
+    public var reason: String?
+    public var attempts: Int
+    public var forgotten: Bool
+
+    public init(
+        id: String, confirmationCode: String, scope: String, channel: String, state: String, accountId: String?,
+        subjectHash: String, requesterEmailSealed: String?, messageIdHash: String?, actor: String, receivedAt: Date,
+        productionDueBy: Date, verificationExpiresAt: Date
+    ) {
+        self.id = id
+        self.confirmationCode = confirmationCode
+        self.scope = scope
+        self.channel = channel
+        self.state = state
+        self.accountId = accountId
+        self.subjectHash = subjectHash
+        self.requesterEmailSealed = requesterEmailSealed
+        self.messageIdHash = messageIdHash
+        self.actor = actor
+        self.receivedAt = receivedAt
+        self.productionDueBy = productionDueBy
+        self.verificationExpiresAt = verificationExpiresAt
+        attempts = 0
+        forgotten = false
+    }
+}
+
+/// One identity code issued for a request: only its HMAC is stored (P3).
+public struct ChallengeRecord: ServiceRecord, Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "identity_challenges"
+
+    public var id: Int64?
+    public var requestId: String
+    public var digest: Data
+    public var issuedAt: Date
+    public var attempts: Int
+    public var burned: Bool
+
+    public init(requestId: String, digest: Data, issuedAt: Date, attempts: Int = 0, burned: Bool = false) {
+        self.requestId = requestId
+        self.digest = digest
+        self.issuedAt = issuedAt
+        self.attempts = attempts
+        self.burned = burned
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A message for ALT's mailer or integration workers (the transactional outbox). The recipient and the
+/// JSON payload are sealed with the token cipher; a message is deleted when acknowledged.
+public struct OutboxRecord: ServiceRecord, Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "outbox"
+
+    public var id: String
+    public var kind: String
+    public var requestId: String?
+    public var recipientSealed: String?
+    public var payloadSealed: String
+    public var createdAt: Date
+    public var leaseExpiresAt: Date?
+    public var deliveries: Int
+
+    public init(id: String, kind: String, requestId: String?, recipientSealed: String?, payloadSealed: String, createdAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.requestId = requestId
+        self.recipientSealed = recipientSealed
+        self.payloadSealed = payloadSealed
+        self.createdAt = createdAt
+        deliveries = 0
+    }
+}
+
+/// An erased subject's identifier, as a keyed hash: checked by write paths that could re-create the
+/// subject, and replayed after a restore (I1).
+public struct LedgerEntry: ServiceRecord, Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "erasure_ledger"
+
+    public var identifierHash: String
+    /// What the identifier was: `account_id`, `email`, `phone`, `ig_user_id`, `google_email`.
+    public var kind: String
+    public var scope: String
+    public var requestId: String
+    public var erasedAt: Date
+
+    public init(identifierHash: String, kind: String, scope: String, requestId: String, erasedAt: Date) {
+        self.identifierHash = identifierHash
+        self.kind = kind
+        self.scope = scope
+        self.requestId = requestId
+        self.erasedAt = erasedAt
+    }
+}
+
+/// The service's records: snake_case columns, times as ISO 8601 UTC text (which sorts in time order).
+public protocol ServiceRecord: FetchableRecord, EncodableRecord {}
+
+extension ServiceRecord {
+    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
+    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .iso8601 }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .iso8601 }
+}

@@ -1,0 +1,226 @@
+public import Foundation
+import GRDB
+
+/// The store of deletion requests, identity challenges, the outbox, the erasure ledger and the audit
+/// trail. Every change the service makes goes through `write`, so a transition, its outbox message and
+/// its audit entry commit together or not at all.
+public struct RequestsStore: Sendable {
+    public let database: AppDatabase
+
+    public init(database: AppDatabase) { self.database = database }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (RequestsTransaction) throws -> T) async throws -> T {
+        try await database.writer.write { db in try body(RequestsTransaction(db: db)) }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (RequestsTransaction) throws -> T) async throws -> T {
+        try await database.writer.read { db in try body(RequestsTransaction(db: db)) }
+    }
+}
+
+/// What the service may do inside one transaction.
+public struct RequestsTransaction {
+    let db: Database
+
+    // MARK: Accounts, as intake needs them
+
+    public func account(email: String) throws -> AccountRecord? {
+        try AccountRecord.filter(sql: "email = ? COLLATE NOCASE", arguments: [email]).fetchOne(db)
+    }
+
+    public func account(id: String) throws -> AccountRecord? { try AccountRecord.fetchOne(db, key: id) }
+
+    // MARK: Requests
+
+    public func request(id: String) throws -> DeletionRequestRecord? { try DeletionRequestRecord.fetchOne(db, key: id) }
+
+    public func request(confirmationCode: String) throws -> DeletionRequestRecord? {
+        try DeletionRequestRecord.filter(sql: "confirmation_code = ?", arguments: [confirmationCode]).fetchOne(db)
+    }
+
+    public func request(messageIdHash: String) throws -> DeletionRequestRecord? {
+        try DeletionRequestRecord.filter(sql: "message_id_hash = ?", arguments: [messageIdHash]).fetchOne(db)
+    }
+
+    /// The request of this account and scope that is still under way, if any.
+    public func openRequest(accountID: String, scope: String) throws -> DeletionRequestRecord? {
+        try DeletionRequestRecord.filter(
+            sql: "account_id = ? AND scope = ? AND state IN ('received', 'awaiting_verification', 'scheduled', 'erasing', 'failed')",
+            arguments: [accountID, scope]
+        ).fetchOne(db)
+    }
+
+    public func save(_ request: DeletionRequestRecord) throws { try request.save(db) }
+
+    /// Requests the executor should run now: scheduled ones whose start has come, and any left erasing
+    /// (a crash) or failed (a retry), oldest deadline first.
+    public func runnableRequests(now: Date, limit: Int) throws -> [DeletionRequestRecord] {
+        try DeletionRequestRecord.filter(
+            sql: "(state = 'scheduled' AND erasure_starts_at <= ?) OR state IN ('erasing', 'failed')",
+            arguments: [Self.timestamp(now)]
+        ).order(sql: "production_due_by, id").limit(limit).fetchAll(db)
+    }
+
+    /// Unverified requests past their verification window.
+    public func unverifiedRequests(expiringBy now: Date) throws -> [DeletionRequestRecord] {
+        try DeletionRequestRecord.filter(
+            sql: "state IN ('received', 'awaiting_verification') AND verification_expires_at <= ?",
+            arguments: [Self.timestamp(now)]
+        ).fetchAll(db)
+    }
+
+    /// One page of requests in (productionDueBy, id) order, after the cursor.
+    public func requests(
+        state: String?, dueBefore: Date?, overdue: (Bool, now: Date, backupsCutoff: Date)?, after cursor: (due: Date, id: String)?, limit: Int
+    ) throws -> [DeletionRequestRecord] {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let state {
+            conditions.append("state = ?")
+            _ = arguments.append(contentsOf: [state])
+        }
+        if let dueBefore {
+            conditions.append("production_due_by < ?")
+            _ = arguments.append(contentsOf: [Self.timestamp(dueBefore)])
+        }
+        if let overdue {
+            // The same rule as the status's overdue flag: production work past 30 days, or backups past 90.
+            let condition = """
+                ((production_due_by < ? AND state IN ('received', 'awaiting_verification', 'scheduled', 'erasing', 'failed'))
+                 OR (state = 'erased' AND erased_at < ?))
+                """
+            conditions.append(overdue.0 ? condition : "NOT \(condition)")
+            _ = arguments.append(contentsOf: [Self.timestamp(overdue.now), Self.timestamp(overdue.backupsCutoff)])
+        }
+        if let cursor {
+            conditions.append("(production_due_by, id) > (?, ?)")
+            _ = arguments.append(contentsOf: [Self.timestamp(cursor.due), cursor.id])
+        }
+        let condition = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+        return try DeletionRequestRecord.filter(sql: condition, arguments: arguments)
+            .order(sql: "production_due_by, id").limit(limit).fetchAll(db)
+    }
+
+    // MARK: Challenges
+
+    /// The request's codes, newest first.
+    public func challenges(requestID: String) throws -> [ChallengeRecord] {
+        try ChallengeRecord.filter(sql: "request_id = ?", arguments: [requestID]).order(sql: "issued_at DESC, id DESC").fetchAll(db)
+    }
+
+    public func save(_ challenge: inout ChallengeRecord) throws { try challenge.save(db) }
+
+    /// Deletes codes issued before `cutoff` (expired long ago); returns how many.
+    public func deleteChallenges(issuedBefore cutoff: Date) throws -> Int {
+        try ChallengeRecord.filter(sql: "issued_at < ?", arguments: [Self.timestamp(cutoff)]).deleteAll(db)
+    }
+
+    // MARK: Outbox
+
+    public func enqueue(_ message: OutboxRecord) throws { try message.insert(db) }
+
+    /// Leases up to `limit` messages that are not leased (or whose lease ran out) until `leaseUntil`.
+    public func claim(kinds: [String]?, limit: Int, now: Date, leaseUntil: Date) throws -> [OutboxRecord] {
+        var sql = "(lease_expires_at IS NULL OR lease_expires_at <= ?)"
+        var arguments: StatementArguments = [Self.timestamp(now)]
+        if let kinds, !kinds.isEmpty {
+            sql += " AND kind IN (\(databaseQuestionMarks(count: kinds.count)))"
+            _ = arguments.append(contentsOf: StatementArguments(kinds))
+        }
+        var messages = try OutboxRecord.filter(sql: sql, arguments: arguments).order(sql: "created_at, id").limit(limit).fetchAll(db)
+        for index in messages.indices {
+            messages[index].leaseExpiresAt = leaseUntil
+            messages[index].deliveries += 1
+            try messages[index].update(db)
+        }
+        return messages
+    }
+
+    public func outboxMessages(ids: [String]) throws -> [OutboxRecord] {
+        try OutboxRecord.filter(keys: ids).fetchAll(db)
+    }
+
+    public func outboxMessages(requestID: String) throws -> [OutboxRecord] {
+        try OutboxRecord.filter(sql: "request_id = ?", arguments: [requestID]).fetchAll(db)
+    }
+
+    public func deleteOutboxMessages(ids: [String]) throws -> Int {
+        try OutboxRecord.deleteAll(db, keys: ids)
+    }
+
+    // MARK: Ledger and audit
+
+    public func record(_ entry: LedgerEntry) throws { try entry.insert(db, onConflict: .ignore) }
+
+    /// Whether an identifier (as its keyed hash) was erased in this scope or with a whole account.
+    public func isErased(identifierHash: String, scope: String) throws -> Bool {
+        try LedgerEntry.filter(sql: "identifier_hash = ? AND scope IN (?, 'account')", arguments: [identifierHash, scope]).fetchCount(db) > 0
+    }
+
+    public func ledger(requestID: String) throws -> [LedgerEntry] {
+        try LedgerEntry.filter(sql: "request_id = ?", arguments: [requestID]).fetchAll(db)
+    }
+
+    /// Appends to the audit trail. `details` must hold ids and counts only, never personal data.
+    public func audit(at time: Date, actor: String, action: String, requestID: String, details: [String: any Sendable] = [:]) throws {
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details) VALUES (?, ?, ?, ?, ?)",
+            arguments: [Self.timestamp(time), actor, action, "request:\(requestID)", text]
+        )
+    }
+
+    /// The audit entries of a request, oldest first: (time, actor, action, details JSON).
+    public func auditTrail(requestID: String) throws -> [(occurredAt: String, actor: String, action: String, details: String)] {
+        try Row.fetchAll(
+            db,
+            sql: "SELECT occurred_at, actor, action, details FROM audit_trail WHERE subject_ref = ? ORDER BY id",
+            arguments: ["request:\(requestID)"]
+        ).map { ($0["occurred_at"], $0["actor"], $0["action"], $0["details"]) }
+    }
+
+    /// Rows erased so far per table for a request (its erasure job has the request's id).
+    public func progress(requestID: String) throws -> [String: Int] {
+        let rows = try Row.fetchAll(db, sql: "SELECT table_name, rows_erased FROM erasure_progress WHERE job_id = ?", arguments: [requestID])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["table_name"] as String, $0["rows_erased"] as Int) })
+    }
+
+    // MARK: What is kept
+
+    /// Billing records kept for an erased account: how many, and until when the last one is kept.
+    public func retainedBilling(accountID: String) throws -> (count: Int, until: String?) {
+        let row = try Row.fetchOne(db, sql: "SELECT count(*), max(retain_until) FROM billing_records WHERE account_id = ?", arguments: [accountID])
+        return (row?[0] ?? 0, row?[1])
+    }
+
+    /// Application log lines that still name the account, and the newest one's time.
+    public func retainedLogs(accountID: String) throws -> (count: Int, newest: String?) {
+        let row = try Row.fetchOne(db, sql: "SELECT count(*), max(logged_at) FROM application_logs WHERE account_id = ?", arguments: [accountID])
+        return (row?[0] ?? 0, row?[1])
+    }
+
+    // MARK: Subject identifiers
+
+    /// The values that identify the holder of an account, per kind, for the ledger and the residual
+    /// scan: read before erasure. Kinds: `email`, `name`, `phone`, `ig_user_id`, `google_email`.
+    public func identifiers(accountID: String) throws -> [(kind: String, value: String)] {
+        var values: [(String, String)] = []
+        if let account = try AccountRecord.fetchOne(db, key: accountID) {
+            values.append(("email", account.email))
+            values.append(("name", account.name))
+        }
+        if let phone = try String.fetchOne(db, sql: "SELECT phone FROM profiles WHERE account_id = ? AND phone IS NOT NULL", arguments: [accountID]) {
+            values.append(("phone", phone))
+        }
+        if let user = try String.fetchOne(db, sql: "SELECT ig_user_id FROM instagram_connections WHERE account_id = ?", arguments: [accountID]) {
+            values.append(("ig_user_id", user))
+        }
+        if let email = try String.fetchOne(db, sql: "SELECT google_email FROM calendar_connections WHERE account_id = ?", arguments: [accountID]) {
+            values.append(("google_email", email))
+        }
+        return values
+    }
+
+    /// The stored form of a time: ISO 8601 UTC to the second, which sorts as text in time order.
+    static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
+}

@@ -1,0 +1,106 @@
+import ALTErasureClient
+import ALTStore
+import ErasureDomain
+import Foundation
+import JSONRPC
+import RPCServer
+
+extension MethodRegistry {
+    /// `deletion.*`: intake, identity, cancel, execute, status, list, proof and receipt (P2–P5).
+    mutating func registerDeletion(_ requests: DeletionRequests) {
+        register(Operations.DeletionIntakeEmail.self) { params, context in
+            let answer = try await requests.intakeEmail(
+                from: params.from, subject: params.subject, messageID: params.messageId, receivedAt: params.receivedAt, actor: context.actor
+            )
+            return .init(duplicate: answer.duplicate, requestId: answer.requestID)
+        }
+        register(Operations.DeletionCreate.self) { params, context in
+            guard let scope = Scope(rawValue: params.scope.rawValue) else {
+                throw DeletionError.invalidArgument(param: "scope", message: "must be account, instagram or calendar")
+            }
+            guard Components.Schemas.CreateChannel.documented.contains(params.channel) else {
+                throw DeletionError.invalidArgument(param: "channel", message: "must be app or support")
+            }
+            let request = try await requests.create(accountID: params.accountId, scope: scope, channel: params.channel.rawValue, actor: context.actor)
+            return try await .init(requests.status(requestID: request.id))
+        }
+        register(Operations.DeletionVerifyIdentity.self) { params, context in
+            guard params.code.count == 6, params.code.allSatisfy(\.isASCII), params.code.allSatisfy(\.isNumber) else {
+                throw DeletionError.invalidArgument(param: "code", message: "must be six digits")
+            }
+            let request = try await requests.verifyIdentity(requestID: params.requestId, code: params.code, actor: context.actor)
+            return try await .init(requests.status(requestID: request.id))
+        }
+        register(Operations.DeletionResendCode.self) { params, context in
+            let sent = try await requests.resendCode(requestID: params.requestId, actor: context.actor)
+            return .init(codesLeftThisHour: sent.codesLeft, expiresAt: sent.expiresAt, requestId: params.requestId)
+        }
+        register(Operations.DeletionCancel.self) { params, context in
+            let request = try await requests.cancel(requestID: params.requestId, actor: context.actor)
+            return try await .init(requests.status(requestID: request.id))
+        }
+        register(Operations.DeletionExecute.self) { params, context in
+            let request = try await requests.execute(requestID: params.requestId, actor: context.actor)
+            return try await .init(requests.status(requestID: request.id))
+        }
+        register(Operations.DeletionStatus.self) { params, _ in
+            switch (params.requestId, params.confirmationCode) {
+            case (let id?, nil): return try await .init(requests.status(requestID: id))
+            case (nil, let code?): return try await .init(requests.status(confirmationCode: code))
+            default: throw DeletionError.invalidArgument(param: "requestId", message: "give exactly one of requestId and confirmationCode")
+            }
+        }
+        register(Operations.DeletionList.self) { params, _ in
+            let state = try params.state.map { value in
+                guard let state = RequestState(rawValue: value.rawValue) else {
+                    throw DeletionError.invalidArgument(param: "state", message: "unknown state \(value.rawValue)")
+                }
+                return state
+            }
+            let page = try await requests.list(
+                state: state, dueBefore: params.dueBefore, overdue: params.overdue, pageSize: params.pageSize ?? 20, pageToken: params.pageToken
+            )
+            return .init(nextPageToken: page.next, requests: page.reports.map(Components.Schemas.DeletionStatus.init))
+        }
+        register(Operations.DeletionVerifyErasure.self) { params, _ in
+            let proof = try await requests.verifyErasure(requestID: params.requestId)
+            return .init(
+                byteScan: .init(occurrences: proof.byteScan?.occurrences ?? 0, performed: proof.byteScan != nil, valuesSearched: proof.byteScan?.valuesSearched ?? 0),
+                requestId: proof.requestID,
+                scannedAt: proof.scannedAt,
+                tables: proof.tables.map { .init(linkedRows: $0.linkedRows, matchingRows: $0.matchingRows, table: $0.table) },
+                verdict: proof.isClean ? .clean : .residual
+            )
+        }
+        register(Operations.DeletionReceipt.self) { params, _ in
+            let receipt = try await requests.receipt(requestID: params.requestId)
+            return .init(
+                algorithm: .ed25519, payload: receipt.payload,
+                publicKey: receipt.publicKey.base64EncodedString(), signature: receipt.signature.base64EncodedString()
+            )
+        }
+    }
+}
+
+extension Components.Schemas.DeletionStatus {
+    init(_ report: RequestReport) {
+        let request = report.request
+        self.init(
+            backupsHoldingData: 0,
+            channel: .init(rawValue: request.channel),
+            confirmationCode: request.confirmationCode,
+            deadlines: .init(backupsDueBy: report.backupsDueBy, productionDueBy: request.productionDueBy, verificationExpiresAt: request.verificationExpiresAt),
+            erased: report.erased,
+            kept: report.kept.map { .init(category: $0.category, reason: $0.reason, rows: $0.rows, until: $0.until) },
+            overdue: report.overdue,
+            reason: request.reason,
+            requestId: request.id,
+            scope: .init(rawValue: request.scope),
+            state: .init(rawValue: request.state),
+            timeline: .init(
+                completedAt: request.completedAt, endedAt: request.endedAt, erasedAt: request.erasedAt, erasingAt: request.erasingAt,
+                erasureStartsAt: request.erasureStartsAt, receivedAt: request.receivedAt, verifiedAt: request.verifiedAt
+            )
+        )
+    }
+}

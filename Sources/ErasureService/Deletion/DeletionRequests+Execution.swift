@@ -1,0 +1,133 @@
+public import ALTStore
+import ErasureDomain
+import Foundation
+public import Logging
+
+extension DeletionRequests {
+    /// Erases a verified request now (or joins the run in progress); answers once production is erased.
+    public func execute(requestID: String, actor: String) async throws -> DeletionRequestRecord {
+        let request = try await store.read { tx in try Self.request(tx, requestID) }
+        let state = try Self.state(request)
+        switch state {
+        case .erased, .completed: return request
+        case .scheduled, .erasing, .failed: break
+        default: throw DeletionError.illegalState(state, action: "be executed before it is verified and scheduled")
+        }
+        try await run(requestID: requestID, actor: actor, cancelWithCaller: false)
+        return try await store.read { tx in try Self.request(tx, requestID) }
+    }
+
+    /// Runs every request whose time has come, one after another (the background executor).
+    public func runDueRequests(limit: Int = 10, logger: Logger) async throws {
+        let now = self.now
+        let due = try await store.read { tx in try tx.runnableRequests(now: now, limit: limit) }
+        for request in due {
+            try Task.checkCancellation()
+            do {
+                try await run(requestID: request.id, actor: "deletiond", cancelWithCaller: true)
+            } catch where !Task.isCancelled {
+                logger.warning("erasure failed; retrying on the next round", metadata: ["request": "\(request.id)", "error": "\(type(of: error))"])
+            }
+        }
+    }
+
+    func run(requestID: String, actor: String, cancelWithCaller: Bool) async throws {
+        try await executor.run(requestID, cancelWithCaller: cancelWithCaller) {
+            try await erase(requestID: requestID, actor: actor)
+        }
+    }
+
+    /// One run: start (or resume) → batches → erased. A crash or shutdown between batches leaves the
+    /// request `erasing` with its committed progress; the next run resumes it (I4).
+    private func erase(requestID: String, actor: String) async throws {
+        let environment = self.environment
+        let started = now
+        guard let request = try await store.write({ tx -> DeletionRequestRecord? in
+            var request = try Self.request(tx, requestID)
+            let state = try Self.state(request)
+            guard state == .scheduled || state == .erasing || state == .failed else { return nil }
+            if state != .erasing {
+                try Self.transition(&request, .erasureStarted)
+                request.erasingAt = request.erasingAt ?? started
+            }
+            request.attempts += 1
+            try Self.recordLedger(tx, &request, now: started, environment: environment)
+            try tx.save(request)
+            try tx.audit(at: started, actor: actor, action: "erasure_started", requestID: requestID, details: ["attempt": request.attempts])
+            return request
+        }) else { return }
+        guard let accountID = request.accountId, let scope = ErasurePlan.Scope(rawValue: request.scope) else {
+            throw StoreCorruption(field: "request", value: requestID)
+        }
+        let store = self.store
+        let clock = environment.clock
+        do {
+            try await Eraser(database: store.database, batchSize: environment.batchSize).erase(
+                jobID: requestID, accountID: accountID, plan: ErasurePlan(scope: scope)
+            ) { table, rows in
+                try await store.write { tx in
+                    try tx.audit(at: clock.now(), actor: actor, action: "erasure_batch", requestID: requestID, details: ["table": table, "rows": rows])
+                }
+            }
+        } catch {
+            if Task.isCancelled { throw error }
+            let reason = "erasure error (\(type(of: error))); retrying"
+            let failedAt = now
+            try await store.write { tx in
+                var request = try Self.request(tx, requestID)
+                try Self.transition(&request, .erasureFailed)
+                request.reason = reason
+                try tx.save(request)
+                try tx.audit(at: failedAt, actor: actor, action: "erasure_failed", requestID: requestID)
+            }
+            throw error
+        }
+        let erasedAt = now
+        try await store.write { tx in
+            var request = try Self.request(tx, requestID)
+            try Self.transition(&request, .productionErased)
+            request.erasedAt = erasedAt
+            request.reason = nil
+            try tx.save(request)
+            let counts = try tx.progress(requestID: requestID)
+            try tx.audit(at: erasedAt, actor: actor, action: "production_erased", requestID: requestID, details: counts)
+            // No backup predates an erasure until backups exist (issue 7): they are cleared at once, and
+            // the final confirmation goes out; the request completes when the mailer acknowledges it (P5).
+            try Self.sendFinalConfirmation(tx, request, now: erasedAt, environment: environment)
+        }
+    }
+
+    /// Records the subject's identifiers in the ledger (hashed) and keeps their values sealed for the
+    /// byte scan until the request is forgotten. Read before the first batch, so a resumed run keeps them.
+    static func recordLedger(_ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
+        guard request.subjectValuesSealed == nil, let accountID = request.accountId else { return }
+        let kinds: Set<String> =
+            switch request.scope {
+            case "instagram": ["ig_user_id"]
+            case "calendar": ["google_email"]
+            default: ["email", "name", "phone", "ig_user_id", "google_email"]
+            }
+        let values = try tx.identifiers(accountID: accountID).filter { kinds.contains($0.kind) }
+        for (kind, value) in [("account_id", accountID)] + values.map({ ($0.kind, $0.value) }) where kind != "name" {
+            try tx.record(LedgerEntry(identifierHash: environment.hasher.hash(kind: kind, value: value), kind: kind, scope: request.scope, requestId: request.id, erasedAt: now))
+        }
+        let object = Dictionary(values.map { ($0.kind, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        request.subjectValuesSealed = try environment.cipher.sealText(json)
+    }
+
+    static func sendFinalConfirmation(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
+        let recipient = try request.requesterEmailSealed.map { try environment.cipher.openText($0) }
+        try tx.enqueue(
+            try message(
+                .deletionCompleted, to: recipient, request: request.id,
+                payload: [
+                    "scope": .string(request.scope), "confirmationCode": .string(request.confirmationCode),
+                    "erasedAt": .string((request.erasedAt ?? now).formatted(.iso8601)),
+                ],
+                at: now, cipher: environment.cipher
+            )
+        )
+        try tx.audit(at: now, actor: "deletiond", action: "final_confirmation_queued", requestID: request.id)
+    }
+}

@@ -1,0 +1,73 @@
+public import ALTStore
+import ErasureDomain
+import Foundation
+
+/// An outbox message as the mailer gets it, opened.
+public struct OpenedMessage: Sendable {
+    public let record: OutboxRecord
+    public let recipient: String?
+    /// The payload's JSON text.
+    public let payload: String
+}
+
+extension DeletionRequests {
+    /// Leases up to `limit` messages (at least once: unacknowledged ones come back after the lease).
+    public func claim(kinds: [String]?, limit: Int) async throws -> [OpenedMessage] {
+        guard (1...100).contains(limit) else { throw DeletionError.invalidArgument(param: "limit", message: "must be 1…100") }
+        let now = self.now
+        let leaseUntil = now + environment.outboxLease
+        let cipher = environment.cipher
+        let claimed = try await store.write { tx in try tx.claim(kinds: kinds, limit: limit, now: now, leaseUntil: leaseUntil) }
+        return try claimed.map { record in
+            OpenedMessage(record: record, recipient: try record.recipientSealed.map { try cipher.openText($0) }, payload: try cipher.openText(record.payloadSealed))
+        }
+    }
+
+    /// Deletes sent messages. A final confirmation's acknowledgement completes its request and forgets
+    /// the requester: no address, code or name of the subject stays in the service (I5).
+    public func acknowledge(ids: [String], actor: String) async throws -> (acknowledged: Int, unknown: [String]) {
+        guard !ids.isEmpty, ids.count <= 100 else { throw DeletionError.invalidArgument(param: "ids", message: "give 1…100 ids") }
+        let now = self.now
+        return try await store.write { tx in
+            let messages = try tx.outboxMessages(ids: ids)
+            let found = Set(messages.map(\.id))
+            _ = try tx.deleteOutboxMessages(ids: Array(found))
+            for message in messages where message.kind == OutboxKind.deletionCompleted.rawValue {
+                guard let requestID = message.requestId, var request = try tx.request(id: requestID), request.state == RequestState.erased.rawValue else { continue }
+                try Self.transition(&request, .completed)
+                request.completedAt = now
+                request.requesterEmailSealed = nil
+                request.subjectValuesSealed = nil
+                request.forgotten = true
+                try tx.save(request)
+                _ = try tx.deleteOutboxMessages(ids: try tx.outboxMessages(requestID: requestID).map(\.id))
+                try tx.audit(at: now, actor: actor, action: "completed", requestID: requestID)
+            }
+            return (found.count, ids.filter { !found.contains($0) })
+        }
+    }
+
+    // MARK: Retention (P8)
+
+    /// Logs past 90 days, billing past 7 years, codes past their life, unverified requests past 7 days.
+    public func sweep(actor: String) async throws -> (deleted: [String: Int], expired: Int) {
+        let now = self.now
+        var deleted = try await RetentionSweep(database: store.database).sweep(now: now)
+        let expired = try await expireUnverified(actor: actor)
+        // A code lives 15 minutes and counts towards the hourly limit for an hour: older ones serve nothing.
+        deleted["identity_challenges"] = try await store.write { tx in try tx.deleteChallenges(issuedBefore: now - 3_600) }
+        return (deleted, expired)
+    }
+
+    /// Expires every request not verified within its window; returns how many.
+    public func expireUnverified(actor: String) async throws -> Int {
+        let now = self.now
+        return try await store.write { tx in
+            let stale = try tx.unverifiedRequests(expiringBy: now)
+            for var request in stale {
+                try Self.end(tx, &request, .expire, reason: "not verified within 7 days", now: now, actor: actor)
+            }
+            return stale.count
+        }
+    }
+}

@@ -1,0 +1,109 @@
+public import ALTStore
+public import ErasureDomain
+public import Foundation
+
+/// A request as `deletion.status` reports it (P4): the record, rows erased so far, and what is kept.
+public struct RequestReport: Sendable {
+    public struct Kept: Sendable {
+        public let category: String
+        public let reason: String
+        public let rows: Int?
+        public let until: Date?
+    }
+
+    public let request: DeletionRequestRecord
+    public let erased: [String: Int]
+    public let kept: [Kept]
+    public let backupsDueBy: Date?
+    public let overdue: Bool
+}
+
+extension DeletionRequests {
+    public func status(requestID: String) async throws -> RequestReport {
+        let now = self.now
+        let policy = environment.policy
+        return try await store.read { tx in try Self.report(tx, try Self.request(tx, requestID), now: now, policy: policy) }
+    }
+
+    public func status(confirmationCode: String) async throws -> RequestReport {
+        let now = self.now
+        let policy = environment.policy
+        return try await store.read { tx in
+            guard let request = try tx.request(confirmationCode: confirmationCode) else { throw DeletionError.confirmationCodeNotFound }
+            return try Self.report(tx, request, now: now, policy: policy)
+        }
+    }
+
+    /// One page, in (productionDueBy, id) order. The page token is that pair for the last row, so pages
+    /// stay stable while requests are added or change state.
+    public func list(state: RequestState?, dueBefore: Date?, overdue: Bool?, pageSize: Int, pageToken: String?) async throws -> (reports: [RequestReport], next: String?) {
+        guard (1...100).contains(pageSize) else { throw DeletionError.invalidArgument(param: "pageSize", message: "must be 1…100") }
+        let cursor = try pageToken.map { token -> (due: Date, id: String) in
+            guard let cursor = PageToken.decode(token) else { throw DeletionError.invalidArgument(param: "pageToken", message: "not a token this server issued") }
+            return cursor
+        }
+        let now = self.now
+        let policy = environment.policy
+        return try await store.read { tx in
+            let page = try tx.requests(
+                state: state?.rawValue, dueBefore: dueBefore, overdue: overdue.map { ($0, now, now - policy.backupWindow) },
+                after: cursor, limit: pageSize + 1
+            )
+            let reports = try page.prefix(pageSize).map { try Self.report(tx, $0, now: now, policy: policy) }
+            let next = page.count > pageSize ? page[pageSize - 1] : nil
+            return (reports, next.map { PageToken.encode(due: $0.productionDueBy, id: $0.id) })
+        }
+    }
+
+    static func report(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, policy: ErasurePolicy) throws -> RequestReport {
+        let state = try state(request)
+        let backupsDueBy = request.erasedAt.map { policy.backupsDue(erasedAt: $0) }
+        let overdue: Bool =
+            switch state {
+            case .received, .awaitingVerification, .scheduled, .erasing, .failed: now > request.productionDueBy
+            case .erased: backupsDueBy.map { now > $0 } ?? false
+            case .completed, .cancelled, .rejected, .expired: false
+            }
+        return RequestReport(
+            request: request, erased: try tx.progress(requestID: request.id), kept: try kept(tx, request, state: state),
+            backupsDueBy: backupsDueBy, overdue: overdue
+        )
+    }
+
+    /// What the policy keeps for this request (P8), from the table classification.
+    static func kept(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, state: RequestState) throws -> [RequestReport.Kept] {
+        guard request.scope == "account" else {
+            return [.init(category: "rest_of_account", reason: "outside the scope of a \(request.scope) request: the account and its other data stay", rows: nil, until: nil)]
+        }
+        guard let accountID = request.accountId, [.erasing, .erased, .completed, .failed].contains(state) else { return [] }
+        var kept: [RequestReport.Kept] = []
+        if case .retain(let reason, _, _)? = TableClassification.named("billing_records")?.category {
+            let billing = try tx.retainedBilling(accountID: accountID)
+            kept.append(.init(category: "billing_records", reason: reason, rows: billing.count, until: billing.until.flatMap { try? Date($0, strategy: .iso8601) }))
+        }
+        if case .retain(let reason, _, let days?)? = TableClassification.named("application_logs")?.category {
+            let logs = try tx.retainedLogs(accountID: accountID)
+            let newest = logs.newest.flatMap { try? Date($0, strategy: .iso8601) }
+            kept.append(.init(category: "application_logs", reason: reason, rows: logs.count, until: newest.map { $0 + TimeInterval(days) * 86_400 }))
+        }
+        kept.append(.init(category: "usage_daily", reason: "aggregate, non-identifying usage counts (per-user events folded in, then erased)", rows: nil, until: nil))
+        return kept
+    }
+}
+
+/// The opaque cursor of `deletion.list`: base64url of `<productionDueBy>|<id>`.
+enum PageToken {
+    static func encode(due: Date, id: String) -> String {
+        Data("\(due.formatted(.iso8601))|\(id)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ token: String) -> (due: Date, id: String)? {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+            let bar = text.firstIndex(of: "|"), let due = try? Date(String(text[..<bar]), strategy: .iso8601)
+        else { return nil }
+        return (due, String(text[text.index(after: bar)...]))
+    }
+}

@@ -1,0 +1,301 @@
+public import ALTStore
+import Crypto
+public import ErasureDomain
+public import Foundation
+
+/// The deletion workflow (P2–P5): intake, identity codes, cancellation, execution, status and proof.
+/// Every change is one store transaction holding the transition, its outbox message and its audit entry;
+/// a refusal that must still be recorded (a wrong code counts as a try) commits before it is thrown.
+public struct DeletionRequests: Sendable {
+    public let store: RequestsStore
+    public let environment: DeletionEnvironment
+    let executor: ErasureExecutor
+
+    public init(database: AppDatabase, environment: DeletionEnvironment) {
+        store = RequestsStore(database: database)
+        self.environment = environment
+        executor = ErasureExecutor()
+    }
+
+    var now: Date { environment.clock.now() }
+
+    // MARK: Intake (P2)
+
+    /// Takes in an email. The answer does not tell whether the sender has an account (I6).
+    public func intakeEmail(from: String, subject: String, messageID: String, receivedAt: Date, actor: String) async throws -> (requestID: String, duplicate: Bool) {
+        let scope: Scope
+        do {
+            scope = try IntakeSubject.scope(of: subject)
+        } catch {
+            throw DeletionError.unrecognisedSubject(error.description)
+        }
+        let address = Self.address(in: from)
+        guard address.contains("@") else { throw DeletionError.invalidArgument(param: "from", message: "not an email address") }
+        let messageHash = environment.hasher.hash(kind: "message_id", value: messageID)
+        let now = self.now
+        let environment = self.environment
+        return try await store.write { tx in
+            if let known = try tx.request(messageIdHash: messageHash) { return (known.id, true) }
+            guard let account = try tx.account(email: address) else {
+                // Rejected at once; only the address itself is told, by email (I6).
+                var request = try Self.newRecord(
+                    scope: scope, channel: "email", accountID: nil, email: address, messageHash: messageHash,
+                    receivedAt: min(receivedAt, now), actor: actor, environment: environment
+                )
+                request.requesterEmailSealed = nil
+                request.state = RequestState.rejected.rawValue
+                request.reason = "no account uses the sender's address"
+                request.endedAt = now
+                try tx.save(request)
+                try tx.enqueue(try Self.message(.noAccount, to: address, request: request.id, payload: [:], at: now, cipher: environment.cipher))
+                try tx.audit(at: now, actor: actor, action: "rejected", requestID: request.id, details: ["reason": "no_account", "channel": "email"])
+                return (request.id, false)
+            }
+            if let open = try tx.openRequest(accountID: account.id, scope: scope.rawValue) { return (open.id, true) }
+            var request = try Self.newRecord(
+                scope: scope, channel: "email", accountID: account.id, email: account.email, messageHash: messageHash,
+                receivedAt: min(receivedAt, now), actor: actor, environment: environment
+            )
+            try tx.save(request)
+            try tx.audit(at: now, actor: actor, action: "received", requestID: request.id, details: ["scope": scope.rawValue, "channel": "email"])
+            _ = try Self.issueCode(tx, &request, email: account.email, now: now, actor: actor, environment: environment)
+            return (request.id, false)
+        }
+    }
+
+    /// Starts a request from the app or by support; an open request of the account and scope is answered instead.
+    public func create(accountID: String, scope: Scope, channel: String, actor: String) async throws -> DeletionRequestRecord {
+        let now = self.now
+        let environment = self.environment
+        return try await store.write { tx in
+            guard let account = try tx.account(id: accountID) else { throw DeletionError.accountNotFound(accountID) }
+            if let open = try tx.openRequest(accountID: account.id, scope: scope.rawValue) { return open }
+            var request = try Self.newRecord(
+                scope: scope, channel: channel, accountID: account.id, email: account.email, messageHash: nil,
+                receivedAt: now, actor: actor, environment: environment
+            )
+            try tx.save(request)
+            try tx.audit(at: now, actor: actor, action: "received", requestID: request.id, details: ["scope": scope.rawValue, "channel": channel])
+            _ = try Self.issueCode(tx, &request, email: account.email, now: now, actor: actor, environment: environment)
+            return request
+        }
+    }
+
+    // MARK: Identity (P3)
+
+    /// Checks the newest code; on success the request is scheduled.
+    public func verifyIdentity(requestID: String, code: String, actor: String) async throws -> DeletionRequestRecord {
+        let now = self.now
+        let environment = self.environment
+        let outcome: Result<DeletionRequestRecord, DeletionError> = try await store.write { tx in
+            var request = try Self.request(tx, requestID)
+            let state = try Self.state(request)
+            guard state == .awaitingVerification || state == .received else { return .failure(.illegalState(state, action: "be verified")) }
+            if now >= request.verificationExpiresAt {
+                try Self.end(tx, &request, .expire, reason: "not verified within 7 days", now: now, actor: "deletiond")
+                return .failure(.illegalState(.expired, action: "be verified"))
+            }
+            guard var stored = try tx.challenges(requestID: requestID).first, let storedID = stored.id else { return .failure(.noCode) }
+            var challenge = Challenge(digest: stored.digest, issuedAt: stored.issuedAt, attempts: stored.attempts, burned: stored.burned)
+            do {
+                try challenge.verify(code, requestID: requestID, codes: environment.codes, policy: environment.challengePolicy, now: now)
+            } catch let refusal as Challenge.Refusal {
+                stored.attempts = challenge.attempts
+                stored.burned = challenge.burned
+                try tx.save(&stored)
+                try tx.audit(at: now, actor: actor, action: "code_refused", requestID: requestID, details: ["challenge": storedID, "attempts": stored.attempts])
+                switch refusal {
+                case .wrongCode(let left): return .failure(.wrongCode(attemptsLeft: left))
+                case .expired: return .failure(.codeExpired)
+                case .burned: return .failure(.codeBurned)
+                case .tooManyAttempts: return .failure(.tooManyAttempts)
+                }
+            }
+            stored.attempts = challenge.attempts
+            stored.burned = true
+            try tx.save(&stored)
+            try Self.transition(&request, .verified)
+            request.verifiedAt = now
+            request.erasureStartsAt = environment.policy.erasureStarts(
+                scope: try Self.scope(request), verifiedAt: now, receivedAt: request.receivedAt
+            )
+            try tx.save(request)
+            try tx.audit(at: now, actor: actor, action: "verified", requestID: requestID)
+            return .success(request)
+        }
+        return try outcome.get()
+    }
+
+    /// Sends a new code (at most 3 an hour); earlier codes stop working.
+    public func resendCode(requestID: String, actor: String) async throws -> (expiresAt: Date, codesLeft: Int) {
+        let now = self.now
+        let environment = self.environment
+        return try await store.write { tx in
+            var request = try Self.request(tx, requestID)
+            let state = try Self.state(request)
+            guard state == .awaitingVerification || state == .received else { throw DeletionError.illegalState(state, action: "get a new code") }
+            guard let sealed = request.requesterEmailSealed else { throw DeletionError.illegalState(state, action: "get a new code") }
+            let email = try environment.cipher.openText(sealed)
+            return try Self.issueCode(tx, &request, email: email, now: now, actor: actor, environment: environment)
+        }
+    }
+
+    /// Issues a code: stored as an HMAC, sent through the outbox to the address on file.
+    static func issueCode(
+        _ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, email: String, now: Date, actor: String,
+        environment: DeletionEnvironment
+    ) throws -> (expiresAt: Date, codesLeft: Int) {
+        let policy = environment.challengePolicy
+        let issued = try tx.challenges(requestID: request.id)
+        let recent = issued.map(\.issuedAt).filter { now.timeIntervalSince($0) < 3_600 }
+        guard Challenge.mayIssue(after: recent, policy: policy, now: now) else {
+            let wait = ((recent.min() ?? now) + 3_600).timeIntervalSince(now)
+            throw DeletionError.tooManyCodes(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
+        }
+        for var older in issued where !older.burned {
+            older.burned = true
+            try tx.save(&older)
+        }
+        let code = environment.codes.generate()
+        var challenge = ChallengeRecord(requestId: request.id, digest: environment.codes.digest(code, requestID: request.id), issuedAt: now)
+        try tx.save(&challenge)
+        let expiresAt = now + policy.lifetime
+        try tx.enqueue(
+            try message(
+                .identityCode, to: email, request: request.id,
+                payload: ["code": .string(code), "scope": .string(request.scope), "expiresAt": .string(expiresAt.formatted(.iso8601))],
+                at: now, cipher: environment.cipher
+            )
+        )
+        try transition(&request, .codeSent)
+        try tx.save(request)
+        try tx.audit(at: now, actor: actor, action: "code_sent", requestID: request.id, details: ["challenge": challenge.id ?? 0])
+        return (expiresAt, policy.maximumCodesPerHour - recent.count - 1)
+    }
+
+    // MARK: Cancel
+
+    public func cancel(requestID: String, actor: String) async throws -> DeletionRequestRecord {
+        let now = self.now
+        return try await store.write { tx in
+            var request = try Self.request(tx, requestID)
+            let state = try Self.state(request)
+            if state == .cancelled { return request }
+            guard (try? RequestStateMachine.next(state, on: .cancel)) != nil else { throw DeletionError.illegalState(state, action: "be cancelled") }
+            try Self.end(tx, &request, .cancel, reason: "cancelled by \(actor)", now: now, actor: actor)
+            return request
+        }
+    }
+
+    /// Ends a request that never erased anything: its address is forgotten and its codes withdrawn.
+    static func end(_ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, _ event: RequestEvent, reason: String, now: Date, actor: String) throws {
+        try transition(&request, event)
+        request.endedAt = now
+        request.reason = reason
+        request.requesterEmailSealed = nil
+        request.forgotten = true
+        try tx.save(request)
+        _ = try tx.deleteOutboxMessages(ids: try tx.outboxMessages(requestID: request.id).filter { $0.kind == OutboxKind.identityCode.rawValue }.map(\.id))
+        try tx.audit(at: now, actor: actor, action: request.state, requestID: request.id)
+    }
+
+    // MARK: Helpers
+
+    static func newRecord(
+        scope: Scope, channel: String, accountID: String?, email: String, messageHash: String?, receivedAt: Date, actor: String,
+        environment: DeletionEnvironment
+    ) throws -> DeletionRequestRecord {
+        DeletionRequestRecord(
+            id: "req_" + randomToken(bytes: 12), confirmationCode: confirmationCode(), scope: scope.rawValue, channel: channel,
+            state: RequestState.received.rawValue, accountId: accountID,
+            subjectHash: environment.hasher.hash(kind: "email", value: email),
+            requesterEmailSealed: try environment.cipher.sealText(email), messageIdHash: messageHash, actor: actor,
+            receivedAt: receivedAt, productionDueBy: environment.policy.productionDue(receivedAt: receivedAt),
+            verificationExpiresAt: environment.policy.verificationExpires(receivedAt: receivedAt)
+        )
+    }
+
+    static func request(_ tx: RequestsTransaction, _ id: String) throws -> DeletionRequestRecord {
+        guard let request = try tx.request(id: id) else { throw DeletionError.requestNotFound(id) }
+        return request
+    }
+
+    static func state(_ request: DeletionRequestRecord) throws -> RequestState {
+        guard let state = RequestState(rawValue: request.state) else { throw StoreCorruption(field: "state", value: request.state) }
+        return state
+    }
+
+    static func scope(_ request: DeletionRequestRecord) throws -> Scope {
+        guard let scope = Scope(rawValue: request.scope) else { throw StoreCorruption(field: "scope", value: request.scope) }
+        return scope
+    }
+
+    /// Moves the record through the state machine; an illegal move names the state.
+    static func transition(_ request: inout DeletionRequestRecord, _ event: RequestEvent) throws {
+        let state = try state(request)
+        do {
+            request.state = try RequestStateMachine.next(state, on: event).rawValue
+        } catch {
+            throw DeletionError.illegalState(state, action: "take \(event.rawValue)")
+        }
+    }
+
+    /// The address in a From header: `Name <a@b>` or a bare `a@b`.
+    static func address(in from: String) -> String {
+        if let open = from.lastIndex(of: "<"), let close = from.lastIndex(of: ">"), open < close {
+            return from[from.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+        }
+        return from.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func randomToken(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<bytes * 2).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    /// A code quoted to the requester and to Meta: four groups of four, no look-alike characters.
+    static func confirmationCode() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        let groups = (0..<4).map { _ in String((0..<4).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }) }
+        return groups.joined(separator: "-")
+    }
+
+    static func message(
+        _ kind: OutboxKind, to recipient: String?, request: String?, payload: [String: JSONValueLite], at now: Date, cipher: TokenCipher
+    ) throws -> OutboxRecord {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload.mapValues(\.any), options: [.sortedKeys]), as: UTF8.self)
+        return OutboxRecord(
+            id: "out_" + randomToken(bytes: 10), kind: kind.rawValue, requestId: request,
+            recipientSealed: try recipient.map { try cipher.sealText($0) }, payloadSealed: try cipher.sealText(json), createdAt: now
+        )
+    }
+}
+
+/// The outbox message kinds (the schema's OutboxKind).
+enum OutboxKind: String {
+    case identityCode = "identity_code"
+    case noAccount = "no_account"
+    case deletionCompleted = "deletion_completed"
+}
+
+/// A JSON scalar for outbox payloads and audit details.
+enum JSONValueLite {
+    case string(String)
+    case int(Int)
+
+    var any: Any {
+        switch self {
+        case .string(let value): value
+        case .int(let value): value
+        }
+    }
+}
+
+/// A stored value the code does not know: the store was written by something else.
+struct StoreCorruption: Error, CustomStringConvertible {
+    let field: String
+    let value: String
+    var description: String { "unknown \(field) \(value) in the store" }
+}
