@@ -73,11 +73,14 @@ func waitForState(
 }
 
 /// The RPC error a call failed with.
-func rpcError<T>(_ call: () async throws(ALTErasureError) -> T) async -> RPCError? {
+func rpcError<T>(_ call: () async throws -> T) async -> RPCError? {
     do {
         _ = try await call()
         return nil
-    } catch {
+    } catch let error as ALTErasureError {
         return error.rpcError
+    } catch {
+        Issue.record("not an RPC error: \(error)")
+        return nil
     }
 }
