@@ -72,11 +72,18 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "Accounts for the bench profile.")
     var accounts: Int?
 
+    @Option(help: "The size of acc_large in the bench profile: 1 ≈ 750,000 rows, 0.1 ≈ 75,000.")
+    var largeScale = 1.0
+
     @Option(help: "The random seed: the same seed gives the same data.")
     var seed: UInt64 = 1
 
     @Option(help: "The configuration file, if it names the secretsFile.")
     var config: String?
+
+    func validate() throws {
+        guard largeScale > 0, largeScale <= 10 else { throw ValidationError("--large-scale must be more than 0 and at most 10") }
+    }
 
     func run() async throws {
         let database = try store.open()
@@ -85,7 +92,7 @@ struct Seed: AsyncParsableCommand {
         )
         let start = ContinuousClock.now
         let seeder = Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys)
-        let rows = try await seeder.seed(profile.profile, accounts: accounts, seed: seed)
+        let rows = try await seeder.seed(profile.profile, accounts: accounts, seed: seed, largeScale: largeScale)
         try await database.checkpoint()
         let elapsed = ContinuousClock.now - start
         print("seeded \(profile.rawValue) into \(store.db): \(rows) rows in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")

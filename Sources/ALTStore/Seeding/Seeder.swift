@@ -27,7 +27,7 @@ public struct Seeder {
 
     /// Seeds the profile; returns the number of rows written.
     @discardableResult
-    public func seed(_ profile: Profile, accounts: Int? = nil, seed: UInt64 = 1) async throws -> Int {
+    public func seed(_ profile: Profile, accounts: Int? = nil, seed: UInt64 = 1, largeScale: Double = 1) async throws -> Int {
         let cipher = self.cipher
         let requestKeys = self.requestKeys
         let now = Date()
@@ -41,7 +41,7 @@ public struct Seeder {
                 for index in 0..<max(0, (accounts ?? 1_000) - 1) {
                     try writer.smallAccount(String(format: "acc_%06d", index + 1))
                 }
-                try writer.largeAccount()
+                try writer.largeAccount(scale: largeScale)
             }
             return writer.rows
         }
@@ -210,31 +210,34 @@ struct RowWriter {
         try retainedAndUsage(account: id, index: 1)
     }
 
-    mutating func largeAccount() throws {
+    /// `acc_large` at `scale` (1 ≈ 750k rows): contacts, leads, messages, campaigns and Instagram
+    /// messages all scale together, so sizes in between (benchmarks of growth, the crash test) keep its shape.
+    mutating func largeAccount(scale: Double = 1) throws {
         let id = "acc_large"
         try account(id, email: "large@agents.example", name: "Lara Large")
-        let contacts = 50_000
+        let contacts = max(100, Int(50_000 * scale))
         for index in 1...contacts {
             let contactID = String(format: "con_large_%06d", index)
             try contact(contactID, account: id, index: index)
             try lead(String(format: "lead_large_%06d", index), account: id, contact: contactID, index: index)
         }
-        // 500k messages: the first contact is the biggest (5,000 messages), the rest spread evenly.
-        for index in 0..<500_000 {
-            let contactNumber = index < 5_000 ? 1 : 2 + (index % (contacts - 1))
+        // 500k messages: the first contact is the biggest (1%, 5,000 at full scale), the rest spread evenly.
+        let messages = Int(500_000 * scale)
+        for index in 0..<messages {
+            let contactNumber = index < messages / 100 ? 1 : 2 + (index % (contacts - 1))
             let contactID = String(format: "con_large_%06d", contactNumber)
             let leadID = index % 3 == 0 ? String(format: "lead_large_%06d", contactNumber) : nil
             try message(String(format: "msg_large_%07d", index), account: id, contact: contactID, lead: leadID, index: index)
         }
-        // 200 campaigns, 100k recipients: the first campaign is the biggest (5,000 recipients).
+        // 200 campaigns, 100k recipients: the first campaign is the biggest (5,000 recipients at full scale).
         var next = 1
-        for campaignNumber in 1...200 {
-            let size = campaignNumber == 1 ? 5_000 : 477
+        for campaignNumber in 1...max(2, Int(200 * scale)) {
+            let size = campaignNumber == 1 ? max(1, Int(5_000 * scale)) : 477
             let recipients = (0..<size).map { offset in String(format: "con_large_%06d", (next + offset - 1) % contacts + 1) }
             next += size
             try campaign(String(format: "cmp_large_%03d", campaignNumber), account: id, recipients: recipients, index: campaignNumber)
         }
-        try instagram(account: id, messages: 20_000)
+        try instagram(account: id, messages: max(1, Int(20_000 * scale)))
         try calendar(account: id, email: "large@agents.example")
         try retainedAndUsage(account: id, index: 2)
     }

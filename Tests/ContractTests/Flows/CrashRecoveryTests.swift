@@ -1,0 +1,133 @@
+import ALTErasureClient
+import ALTStore
+import Foundation
+import GRDB
+import RPCTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// I4: `kill -9` at several points of a large erasure; each restart resumes; the end is a clean
+/// residual scan with every other account byte-for-byte as it was (I3).
+@Suite("Crash recovery (SIGKILL)", .serialized, .timeLimit(.minutes(5)))
+struct CrashRecoveryTests {
+    /// A `deletiond serve --dev` process erasing in small batches so it can be caught mid-way.
+    final class Daemon {
+        let process = Process()
+        let port: Int
+
+        init(database: String) throws {
+            process.executableURL = Executables.url("deletiond")
+            process.arguments = [
+                "serve", "--dev", "--port", "0", "--db", database, "--grace-period-days", "0",
+                "--erasure-batch-size", "25", "--worker-interval", "1", "--log-level", "error",
+            ]
+            let stdout = Pipe()
+            process.standardOutput = stdout
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let (port, text) = Executables.listeningPort(from: stdout)
+            guard let port else { throw ContractFailure(message: "deletiond did not start: \(text)") }
+            self.port = port
+        }
+
+        func kill9() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        deinit { if process.isRunning { kill9() } }
+    }
+
+    @Test("killed three times mid-erasure, it resumes each time and finishes clean")
+    func killAndResume() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("alt.sqlite").path
+        let seed = Process()
+        seed.executableURL = Executables.url("deletiond")
+        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"]
+        seed.standardOutput = FileHandle.nullDevice
+        try seed.run()
+        seed.waitUntilExit()
+        #expect(seed.terminationStatus == 0)
+
+        let observer = try AppDatabase.open(path: path)
+        let others = ["acc_000001", "acc_000002", "acc_000003"]
+        let total = try await observer.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM contacts WHERE account_id = 'acc_large') + (SELECT count(*) FROM messages WHERE account_id = 'acc_large')")
+        } ?? 0
+        #expect(total > 15_000)
+
+        var daemon = try Daemon(database: path)
+        // What the retention policy expires anyway (old logs) goes before the snapshot of the others.
+        _ = try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in try await client.retentionSweep() }
+        let before = try await checksums(observer, others)
+        let requestID: String = try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
+            let created = try await client.deletionCreate(accountId: "acc_large", scope: .account, channel: .support)
+            let code = try await Mailer.code(for: created.requestId, client: client)
+            _ = try await client.deletionVerifyIdentity(requestId: created.requestId, code: code)
+            return created.requestId
+        }
+
+        var killedAt: [Int] = []
+        for threshold in [1_500, 6_000, 11_000] {
+            let progress = try await waitForProgress(observer, requestID: requestID, atLeast: threshold)
+            daemon.kill9()
+            let committed = try await erasedSoFar(observer, requestID)
+            #expect(committed >= progress, "a kill never loses a committed batch")
+            killedAt.append(committed)
+            daemon = try Daemon(database: path)
+            // Status never claims more than is done: it reports exactly the committed progress.
+            let reported = try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
+                try await client.deletionStatus(requestId: requestID)
+            }
+            #expect(reported.erased.values.reduce(0, +) >= committed)
+        }
+        #expect(killedAt == killedAt.sorted() && Set(killedAt).count == 3, "three kills at three different points: \(killedAt)")
+
+        try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
+            let erased = try await waitForState(.erased, requestID: requestID, client: client, timeout: .seconds(120))
+            #expect(erased.erased["contacts"] ?? 0 > 0)
+            let proof = try await client.deletionVerifyErasure(requestId: requestID)
+            #expect(proof.verdict == .clean, "\(proof.tables.filter { $0.linkedRows + $0.matchingRows > 0 })")
+            #expect(proof.byteScan.performed && proof.byteScan.occurrences == 0)
+        }
+        daemon.kill9()
+        #expect(try await checksums(observer, others) == before, "other accounts are byte-for-byte unchanged")
+    }
+
+    func checksums(_ database: AppDatabase, _ accounts: [String]) async throws -> [String] {
+        try await database.writer.read { db in
+            try accounts.map { account in
+                var text = ""
+                for entry in TableClassification.all where entry.category != .serviceInternal && entry.table != "search_index" {
+                    guard let column = entry.accountColumn else { continue }
+                    text += try Row.fetchAll(db, sql: "SELECT * FROM \(entry.table) WHERE \(column) = ? ORDER BY rowid", arguments: [account]).description
+                }
+                text += try Row.fetchAll(db, sql: "SELECT rowid, * FROM search_index WHERE account_id = ? ORDER BY rowid", arguments: [account]).description
+                return text
+            }
+        }
+    }
+
+    func erasedSoFar(_ database: AppDatabase, _ requestID: String) async throws -> Int {
+        try await database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT coalesce(sum(rows_erased), 0) FROM erasure_progress WHERE job_id = ?", arguments: [requestID]) ?? 0
+        }
+    }
+
+    func waitForProgress(_ database: AppDatabase, requestID: String, atLeast rows: Int) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let done = try await erasedSoFar(database, requestID)
+            if done >= rows { return done }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        Issue.record("the erasure did not reach \(rows) rows")
+        return 0
+    }
+}
