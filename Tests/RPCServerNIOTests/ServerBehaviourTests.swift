@@ -237,10 +237,10 @@ struct ServerBehaviourTests {
 
     @Test("an idle connection is closed; one with a call in flight is not")
     func idleTimeout() async throws {
-        try await LiveServer.run({ $0.idleTimeout = .milliseconds(300) }) { server in
+        try await LiveServer.run({ $0.idleTimeout = .milliseconds(800) }) { server in
             try await RawClient.connect(port: server.port) { connection in
-                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":900},"id":1}"#, headers: [Self.admin])
-                #expect(try await connection.receiveJSON()?["result"]?["slept"] == 900)
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":2000},"id":1}"#, headers: [Self.admin])
+                #expect(try await connection.receiveJSON()?["result"]?["slept"] == 2000)
                 #expect(try await connection.receive() == nil)
             }
         }
@@ -250,7 +250,7 @@ struct ServerBehaviourTests {
     func drain() async throws {
         try await LiveServer.run { server in
             try await RawClient.connect(port: server.port) { connection in
-                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":800},"id":"slow"}"#, headers: [Self.admin])
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":3000},"id":"slow"}"#, headers: [Self.admin])
                 try await connection.send(#"{"jsonrpc":"2.0","method":"test.echo","params":[0],"id":"warm"}"#, headers: [Self.admin])
                 #expect(try await connection.receiveJSON()?["id"] == "warm")
 
@@ -266,7 +266,7 @@ struct ServerBehaviourTests {
 
                 let slow = try #require(try await connection.receiveJSON())
                 #expect(slow["id"] == "slow")
-                #expect(slow["result"]?["slept"] == 800)
+                #expect(slow["result"]?["slept"] == 3000)
                 #expect(try await connection.receive() == nil)
             }
             await #expect(throws: (any Error).self) {

@@ -49,6 +49,8 @@ extension DeletionRequests {
             if state != .erasing {
                 try Self.transition(&request, .erasureStarted)
                 request.erasingAt = request.erasingAt ?? started
+                // deletion.execute may start before the grace period ends: the timeline says when it did.
+                if let starts = request.erasureStartsAt, starts > started { request.erasureStartsAt = started }
             }
             request.attempts += 1
             try Self.recordLedger(tx, &request, now: started, environment: environment)
