@@ -63,6 +63,7 @@ let package = Package(
             name: "ALTStore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ISO8601Time", package: "swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -81,6 +82,7 @@ let package = Package(
                 "ALTStore",
                 "ErasureDomain",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ISO8601Time", package: "swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JSONRPC", package: "swift"),
                 "RPCServer",
@@ -142,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JSONRPCTests",
-            dependencies: [.product(name: "JSONRPC", package: "swift")],
+            dependencies: [.product(name: "JSONRPC", package: "swift"), .product(name: "ISO8601Time", package: "swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -19,21 +19,10 @@ if [ -z "$source_db" ]; then
     "$bin/deletiond" seed --db "$source_db" --profile bench >&2
 fi
 sqlite3 "$source_db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-rows=$(sqlite3 "$source_db" "SELECT (SELECT count(*) FROM contacts WHERE account_id='acc_large') + (SELECT count(*) FROM leads WHERE account_id='acc_large') + (SELECT count(*) FROM lead_scores WHERE account_id='acc_large') + (SELECT count(*) FROM messages WHERE account_id='acc_large') + (SELECT count(*) FROM campaigns WHERE account_id='acc_large') + (SELECT count(*) FROM campaign_recipients WHERE account_id='acc_large') + (SELECT count(*) FROM campaign_events WHERE account_id='acc_large') + (SELECT count(*) FROM instagram_messages WHERE account_id='acc_large') + (SELECT count(*) FROM instagram_threads WHERE account_id='acc_large');")
-
-# The same deletes, in the plan's order, with the same settings (foreign keys, secure_delete, WAL,
-# FTS triggers), the same index compaction and the same final checkpoint.
-tables="campaign_events campaign_recipients campaigns lead_scores messages leads contacts instagram_messages instagram_threads instagram_comments instagram_post_analytics instagram_connections calendar_events calendar_connections usage_events sessions profiles"
+source Benchmarks/erase-plan.sh
+rows=$(account_rows "$source_db" acc_large)
 script="$work/erase.sql"
-{
-    echo "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL;"
-    echo "BEGIN;"
-    for table in $tables; do echo "DELETE FROM $table WHERE account_id = 'acc_large';"; done
-    echo "DELETE FROM accounts WHERE id = 'acc_large';"
-    echo "COMMIT;"
-    echo "INSERT INTO search_index(search_index) VALUES ('optimize');"
-    echo "PRAGMA wal_checkpoint(TRUNCATE);"
-} > "$script"
+write_erase_script "$script" acc_large
 
 for run in 1 2; do
     cp "$source_db" "$work/cli.sqlite"

@@ -13,6 +13,7 @@ let package = Package(
     name: "alt-erasure-client",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "ISO8601Time", targets: ["ISO8601Time"]),
         .library(name: "JSONRPC", targets: ["JSONRPC"]),
         .library(name: "JSONRPCNIO", targets: ["JSONRPCNIO"]),
         .library(name: "ALTErasureClient", targets: ["ALTErasureClient"]),
@@ -22,8 +23,10 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
+        // Timestamps as the wire and the store write them ("2026-11-29T09:00:00Z"), without ICU.
+        .target(name: "ISO8601Time", swiftSettings: swiftSettings),
         // The JSON-RPC 2.0 core: messages, ids, errors and codes, method descriptors. Foundation only.
-        .target(name: "JSONRPC", swiftSettings: swiftSettings),
+        .target(name: "JSONRPC", dependencies: ["ISO8601Time"], swiftSettings: swiftSettings),
         // The wire on SwiftNIO: Content-Length framing, deflate bodies, the TCP client connection.
         .target(
             name: "JSONRPCNIO",

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import ISO8601Time
 
 /// Deletes what the policy keeps only for a while (P8): application logs older than their period, and
 /// billing records past their `retain_until`. Periods come from `TableClassification`. Batched like
@@ -47,6 +48,6 @@ public struct RetentionSweep: Sendable {
 
     /// The stored form of a time: ISO 8601 UTC to the second, which sorts as text in time order.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        ISO8601Time.format(date)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ISO8601Time
 
 /// `RecordsRepository` on SQLite. Each cascade counts and deletes leaf tables first, records a
 /// tombstone (so a repeat answers `alreadyDeleted`), writes an audit entry with ids and counts only,
@@ -88,7 +89,7 @@ public struct SQLiteRecordsRepository: RecordsRepository {
             if let searchEntries {
                 deleted["search_index"] = try Int.fetchOne(db, sql: "SELECT count(*) FROM search_index WHERE \(searchEntries)", arguments: [id]) ?? 0
             }
-            let now = Date().formatted(.iso8601)
+            let now = ISO8601Time.format(Date())
             for (tombstoneKind, query) in tombstones {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO deleted_records (account_id, kind, record_id, deleted_at) SELECT ?, ?, id, ? FROM (\(query))",

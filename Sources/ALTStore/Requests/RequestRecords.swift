@@ -1,5 +1,6 @@
 public import Foundation
 public import GRDB
+import ISO8601Time
 
 /// The stored form of a deletion request. States, scopes and channels are the domain's raw values;
 /// times are ISO 8601 UTC text. `requesterEmailSealed` (the address on file) and `subjectValuesSealed`
@@ -90,6 +91,8 @@ public struct OutboxRecord: ServiceRecord, Codable, Sendable, Equatable, Fetchab
     public var createdAt: Date
     public var leaseExpiresAt: Date?
     public var deliveries: Int
+    /// Another message that must be acknowledged before this one is handed out.
+    public var dependsOn: String?
 
     public init(id: String, kind: String, requestId: String?, recipientSealed: String?, payloadSealed: String, createdAt: Date) {
         self.id = id
@@ -129,6 +132,10 @@ public protocol ServiceRecord: FetchableRecord, EncodableRecord {}
 extension ServiceRecord {
     public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
     public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .iso8601 }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .iso8601 }
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        .custom { ISO8601Time.format($0) }
+    }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        .custom { value in String.fromDatabaseValue(value).flatMap(ISO8601Time.parse) }
+    }
 }

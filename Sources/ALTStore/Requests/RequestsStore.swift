@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import ISO8601Time
 
 /// The store of deletion requests, identity challenges, the outbox, the erasure ledger and the audit
 /// trail. Every change the service makes goes through `write`, so a transition, its outbox message and
@@ -121,7 +122,7 @@ public struct RequestsTransaction {
 
     /// Leases up to `limit` messages that are not leased (or whose lease ran out) until `leaseUntil`.
     public func claim(kinds: [String]?, limit: Int, now: Date, leaseUntil: Date) throws -> [OutboxRecord] {
-        var sql = "(lease_expires_at IS NULL OR lease_expires_at <= ?)"
+        var sql = "(lease_expires_at IS NULL OR lease_expires_at <= ?) AND (depends_on IS NULL OR depends_on NOT IN (SELECT id FROM outbox))"
         var arguments: StatementArguments = [Self.timestamp(now)]
         if let kinds, !kinds.isEmpty {
             sql += " AND kind IN (\(databaseQuestionMarks(count: kinds.count)))"
@@ -146,6 +147,19 @@ public struct RequestsTransaction {
 
     public func deleteOutboxMessages(ids: [String]) throws -> Int {
         try OutboxRecord.deleteAll(db, keys: ids)
+    }
+
+    /// Hands messages out again after `until` (a worker's "retry later").
+    public func postpone(ids: [String], until: Date) throws {
+        try db.execute(
+            sql: "UPDATE outbox SET lease_expires_at = ? WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+            arguments: StatementArguments([Self.timestamp(until)] + ids)
+        )
+    }
+
+    /// Deletes messages of `kinds` created before `cutoff` (jobs carrying tokens live 24 hours at most).
+    public func deleteOutboxMessages(kinds: [String], createdBefore cutoff: Date) throws -> Int {
+        try OutboxRecord.filter(sql: "kind IN (\(databaseQuestionMarks(count: kinds.count))) AND created_at < ?", arguments: StatementArguments(kinds + [Self.timestamp(cutoff)])).deleteAll(db)
     }
 
     // MARK: Ledger and audit
@@ -222,5 +236,5 @@ public struct RequestsTransaction {
     }
 
     /// The stored form of a time: ISO 8601 UTC to the second, which sorts as text in time order.
-    static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
+    static func timestamp(_ date: Date) -> String { ISO8601Time.format(date) }
 }

@@ -27,6 +27,11 @@ enum Migrations {
         migrator.registerMigration("v3: deletion requests") { db in
             try createDeletionTables(db)
         }
+        migrator.registerMigration("v4: outbox job order") { db in
+            // A job handed out only once the job it depends on is acknowledged (Google: stop the push
+            // channel, which needs a live token, before revoking the token).
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN depends_on TEXT")
+        }
         return migrator
     }
 

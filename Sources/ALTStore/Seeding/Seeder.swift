@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ISO8601Time
 
 /// Fills the store with realistic, deterministic ALT data: the same profile and seed always give the
 /// same rows, byte for byte.
@@ -112,7 +113,7 @@ struct RowWriter {
 
     private static func day(_ offset: Int) -> String {
         let date = Date(timeIntervalSince1970: 1_760_000_000 + Double(offset) * 86_400)
-        return date.formatted(.iso8601)
+        return ISO8601Time.format(date)
     }
 
     mutating func account(_ id: String, email: String, name: String) throws {

@@ -2,6 +2,7 @@ public import ALTStore
 import ErasureDomain
 import Foundation
 public import Logging
+import ISO8601Time
 
 extension DeletionRequests {
     /// Erases a verified request now (or joins the run in progress); answers once production is erased.
@@ -125,7 +126,7 @@ extension DeletionRequests {
                 .deletionCompleted, to: recipient, request: request.id,
                 payload: [
                     "scope": .string(request.scope), "confirmationCode": .string(request.confirmationCode),
-                    "erasedAt": .string((request.erasedAt ?? now).formatted(.iso8601)),
+                    "erasedAt": .string(ISO8601Time.format(request.erasedAt ?? now)),
                 ],
                 at: now, cipher: environment.cipher
             )

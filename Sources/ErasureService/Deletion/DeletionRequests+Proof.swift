@@ -1,6 +1,7 @@
 public import ALTStore
 import ErasureDomain
 public import Foundation
+import ISO8601Time
 
 /// The answer of `deletion.verifyErasure`.
 public struct ErasureProof: Sendable {
@@ -55,20 +56,20 @@ extension DeletionRequests {
             "scope": request.scope,
             "subject": "hmac-sha256:\(request.subjectHash)",
             "state": request.state,
-            "receivedAt": request.receivedAt.formatted(.iso8601),
-            "productionDueBy": request.productionDueBy.formatted(.iso8601),
+            "receivedAt": ISO8601Time.format(request.receivedAt),
+            "productionDueBy": ISO8601Time.format(request.productionDueBy),
             "erased": report.erased,
             "kept": report.kept.map { kept -> [String: Any] in
                 var entry: [String: Any] = ["category": kept.category, "reason": kept.reason]
                 if let rows = kept.rows { entry["rows"] = rows }
-                if let until = kept.until { entry["until"] = until.formatted(.iso8601) }
+                if let until = kept.until { entry["until"] = ISO8601Time.format(until) }
                 return entry
             },
-            "issuedAt": now.formatted(.iso8601),
+            "issuedAt": ISO8601Time.format(now),
             "issuer": "deletiond",
         ]
         for (key, date) in [("verifiedAt", request.verifiedAt), ("erasedAt", request.erasedAt), ("completedAt", request.completedAt)] {
-            if let date { object[key] = date.formatted(.iso8601) }
+            if let date { object[key] = ISO8601Time.format(date) }
         }
         let payload = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return SignedReceipt(

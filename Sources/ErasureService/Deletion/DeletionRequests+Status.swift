@@ -1,6 +1,7 @@
 public import ALTStore
 public import ErasureDomain
 public import Foundation
+import ISO8601Time
 
 /// A request as `deletion.status` reports it (P4): the record, rows erased so far, and what is kept.
 public struct RequestReport: Sendable {
@@ -79,11 +80,11 @@ extension DeletionRequests {
         var kept: [RequestReport.Kept] = []
         if case .retain(let reason, _, _)? = TableClassification.named("billing_records")?.category {
             let billing = try tx.retainedBilling(accountID: accountID)
-            kept.append(.init(category: "billing_records", reason: reason, rows: billing.count, until: billing.until.flatMap { try? Date($0, strategy: .iso8601) }))
+            kept.append(.init(category: "billing_records", reason: reason, rows: billing.count, until: billing.until.flatMap { ISO8601Time.parse($0) }))
         }
         if case .retain(let reason, _, let days?)? = TableClassification.named("application_logs")?.category {
             let logs = try tx.retainedLogs(accountID: accountID)
-            let newest = logs.newest.flatMap { try? Date($0, strategy: .iso8601) }
+            let newest = logs.newest.flatMap { ISO8601Time.parse($0) }
             kept.append(.init(category: "application_logs", reason: reason, rows: logs.count, until: newest.map { $0 + TimeInterval(days) * 86_400 }))
         }
         kept.append(.init(category: "usage_daily", reason: "aggregate, non-identifying usage counts (per-user events folded in, then erased)", rows: nil, until: nil))
@@ -94,7 +95,7 @@ extension DeletionRequests {
 /// The opaque cursor of `deletion.list`: base64url of `<productionDueBy>|<id>`.
 enum PageToken {
     static func encode(due: Date, id: String) -> String {
-        Data("\(due.formatted(.iso8601))|\(id)".utf8).base64EncodedString()
+        Data("\(ISO8601Time.format(due))|\(id)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
@@ -102,7 +103,7 @@ enum PageToken {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
-            let bar = text.firstIndex(of: "|"), let due = try? Date(String(text[..<bar]), strategy: .iso8601)
+            let bar = text.firstIndex(of: "|"), let due = ISO8601Time.parse(String(text[..<bar]))
         else { return nil }
         return (due, String(text[text.index(after: bar)...]))
     }

@@ -2,6 +2,7 @@ public import ALTStore
 import Crypto
 public import ErasureDomain
 public import Foundation
+import ISO8601Time
 
 /// The deletion workflow (P2–P5): intake, identity codes, cancellation, execution, status and proof.
 /// Every change is one store transaction holding the transition, its outbox message and its audit entry;
@@ -163,7 +164,7 @@ public struct DeletionRequests: Sendable {
         try tx.enqueue(
             try message(
                 .identityCode, to: email, request: request.id,
-                payload: ["code": .string(code), "scope": .string(request.scope), "expiresAt": .string(expiresAt.formatted(.iso8601))],
+                payload: ["code": .string(code), "scope": .string(request.scope), "expiresAt": .string(ISO8601Time.format(expiresAt))],
                 at: now, cipher: environment.cipher
             )
         )

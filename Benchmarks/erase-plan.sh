@@ -1,0 +1,23 @@
+# Sourced by the erasure benchmarks: the account plan's tables in order, and the same deletes as one
+# sqlite3 script (foreign keys, secure_delete, WAL, one transaction, FTS5 optimize, WAL truncation).
+plan_tables="campaign_events campaign_recipients campaigns lead_scores messages leads contacts instagram_messages instagram_threads instagram_comments instagram_post_analytics instagram_connections calendar_events calendar_connections usage_events sessions profiles"
+
+# write_erase_script FILE ACCOUNT
+write_erase_script() {
+    {
+        echo "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL;"
+        echo "BEGIN;"
+        for table in $plan_tables; do echo "DELETE FROM $table WHERE account_id = '$2';"; done
+        echo "DELETE FROM accounts WHERE id = '$2';"
+        echo "COMMIT;"
+        echo "INSERT INTO search_index(search_index) VALUES ('optimize');"
+        echo "PRAGMA wal_checkpoint(TRUNCATE);"
+    } > "$1"
+}
+
+# account_rows DB ACCOUNT: the rows the plan erases (the account row included).
+account_rows() {
+    local sql="SELECT 1"
+    for table in $plan_tables; do sql="$sql + (SELECT count(*) FROM $table WHERE account_id = '$2')"; done
+    sqlite3 "$1" "$sql;"
+}
