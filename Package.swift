@@ -83,6 +83,7 @@ let package = Package(
                 "ErasureDomain",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ISO8601Time", package: "swift"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JSONRPC", package: "swift"),
                 "RPCServer",

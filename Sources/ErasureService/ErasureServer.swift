@@ -11,12 +11,14 @@ public enum ErasureServer {
         database: AppDatabase,
         callers: CallerDirectory,
         requests: DeletionRequests,
+        meta: MetaSettings = .development,
         state: ServingState = ServingState(),
         logger: Logger
     ) throws -> Dispatcher {
         var registry = MethodRegistry()
         registry.registerPlatformMethods(state: state, document: try RawJSON(ALTErasureAPI.document))
         registry.registerRecords(SQLiteRecordsRepository(database: database))
+        registry.registerIntegrations(Integrations(requests: requests, meta: meta))
         registry.registerDeletion(requests)
         registry.registerOutboxAndRetention(requests)
         registry.registerAdmin(requests.environment)

@@ -48,6 +48,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between retention sweeps.")
     var sweepInterval = 3_600
 
+    @Option(help: "Seconds a Meta signed_request may be old (default: the config's meta.signedRequestToleranceSeconds, else 3600).")
+    var signedRequestTolerance: Int?
+
     @Option(help: "Log format: text or json.")
     var logFormat: LogFormat = .text
 
@@ -99,10 +102,11 @@ struct Serve: AsyncParsableCommand {
         var environment = try DeletionEnvironment.from(
             store.secrets(configPath: config, allowGenerated: dev), clock: devClock ?? SystemClock(), devClock: devClock
         )
+        let meta = try metaSettings(secrets: store.secrets(configPath: config, allowGenerated: dev))
         environment.policy.accountGracePeriod = TimeInterval(gracePeriodDays) * 86_400
         environment.batchSize = erasureBatchSize
         let requests = DeletionRequests(database: database, environment: environment)
-        let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, requests: requests, logger: logger)
+        let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, requests: requests, meta: meta, logger: logger)
         let worker = DeletionWorker(
             requests: requests, interval: .seconds(workerInterval), sweepInterval: .seconds(sweepInterval), logger: logger
         )
@@ -128,6 +132,35 @@ struct Serve: AsyncParsableCommand {
         } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
             throw ValidationError("cannot listen on \(host): no such local address")
         }
+    }
+
+    /// Meta's settings: the app secret from the secrets file, the status page and tolerance from the
+    /// config's `meta` object; `--dev` falls back to `dev-app-secret` and a local status page.
+    func metaSettings(secrets: Secrets) throws -> MetaSettings {
+        struct ConfigFile: Decodable {
+            struct Meta: Decodable {
+                var statusPageBase: String?
+                var signedRequestToleranceSeconds: Int?
+            }
+            var meta: Meta?
+        }
+        let file = config.flatMap { FileManager.default.contents(atPath: $0) }.flatMap { try? JSONDecoder().decode(ConfigFile.self, from: $0) }
+        var settings = MetaSettings.development
+        settings.statusPageBase = "http://\(host):\(port)/deletion-status"
+        if let secret = secrets.metaAppSecret {
+            settings.appSecret = secret
+        } else if !dev {
+            throw ValidationError("the secrets file must hold metaAppSecret (Meta's app secret; see README: Configuration)")
+        }
+        if let base = file?.meta?.statusPageBase {
+            settings.statusPageBase = base
+        } else if !dev {
+            throw ValidationError("the config file must name meta.statusPageBase (the public deletion status page; see README)")
+        }
+        let tolerance = signedRequestTolerance ?? file?.meta?.signedRequestToleranceSeconds ?? 3_600
+        guard tolerance > 0 else { throw ValidationError("the signed_request tolerance must be positive") }
+        settings.signedRequestTolerance = TimeInterval(tolerance)
+        return settings
     }
 
     static func isLoopback(_ host: String) -> Bool {

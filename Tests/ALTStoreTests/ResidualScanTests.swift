@@ -49,7 +49,8 @@ struct ResidualScanTests {
                 try db.execute(sql: "DELETE FROM instagram_threads WHERE account_id = 'acc_demo'")
                 try db.execute(sql: "DELETE FROM instagram_comments WHERE account_id = 'acc_demo'")
                 try db.execute(sql: "DELETE FROM instagram_post_analytics WHERE account_id = 'acc_demo'")
-                try db.execute(sql: "UPDATE instagram_connections SET account_id = 'acc_other' WHERE account_id = 'acc_demo'")
+                try db.execute(sql: "DELETE FROM instagram_connections WHERE account_id = 'acc_demo'")
+                try db.execute(sql: "UPDATE instagram_connections SET ig_user_id = 'ig_acc_demo' WHERE account_id = 'acc_other'")
             }
             let after = try await scan.scan(accountID: "acc_demo", scope: .instagram, subjectHashes: subject, hash: hash)
             #expect(after.allSatisfy { $0.linkedRows == 0 })

@@ -171,16 +171,25 @@ public struct RequestsTransaction {
         try LedgerEntry.filter(sql: "identifier_hash = ? AND scope IN (?, 'account')", arguments: [identifierHash, scope]).fetchCount(db) > 0
     }
 
+    public func ledger(identifierHash: String) throws -> [LedgerEntry] {
+        try LedgerEntry.filter(sql: "identifier_hash = ?", arguments: [identifierHash]).fetchAll(db)
+    }
+
     public func ledger(requestID: String) throws -> [LedgerEntry] {
         try LedgerEntry.filter(sql: "request_id = ?", arguments: [requestID]).fetchAll(db)
     }
 
     /// Appends to the audit trail. `details` must hold ids and counts only, never personal data.
     public func audit(at time: Date, actor: String, action: String, requestID: String, details: [String: any Sendable] = [:]) throws {
+        try audit(at: time, actor: actor, action: action, subject: "request:\(requestID)", details: details)
+    }
+
+    /// An audit entry about something other than a request, e.g. `account:<id>` for a disconnect.
+    public func audit(at time: Date, actor: String, action: String, subject: String, details: [String: any Sendable] = [:]) throws {
         let text = String(decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
         try db.execute(
             sql: "INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details) VALUES (?, ?, ?, ?, ?)",
-            arguments: [Self.timestamp(time), actor, action, "request:\(requestID)", text]
+            arguments: [Self.timestamp(time), actor, action, subject, text]
         )
     }
 

@@ -194,6 +194,7 @@ struct RowWriter {
         try calendar(account: "acc_demo", email: "demo@example.com")
         try retainedAndUsage(account: "acc_demo", index: 0)
         try smallAccount("acc_other")
+        try instagram(account: "acc_other", messages: 2)
     }
 
     mutating func smallAccount(_ id: String) throws {

@@ -14,6 +14,8 @@ public struct Secrets: Codable, Sendable {
     public var codeKey: String?
     public var subjectKey: String?
     public var receiptKey: String?
+    /// Meta's app secret, which signs `signed_request` (required without `--dev`).
+    public var metaAppSecret: String?
 
     public enum Failure: Error, CustomStringConvertible {
         case unreadable(String, String)

@@ -47,6 +47,10 @@ extension DeletionRequests {
             var request = try Self.request(tx, requestID)
             let state = try Self.state(request)
             guard state == .scheduled || state == .erasing || state == .failed else { return nil }
+            if request.erasingAt == nil {
+                // First run: tell the providers (Meta unsubscribe, Google channel stop and revocation).
+                try Integrations.providerJobs(tx, request: request, now: started, cipher: environment.cipher)
+            }
             if state != .erasing {
                 try Self.transition(&request, .erasureStarted)
                 request.erasingAt = request.erasingAt ?? started

@@ -1,6 +1,6 @@
 public import ALTStore
 import ErasureDomain
-import Foundation
+public import Foundation
 
 /// An outbox message as the mailer gets it, opened.
 public struct OpenedMessage: Sendable {
@@ -23,15 +23,40 @@ extension DeletionRequests {
         }
     }
 
-    /// Deletes sent messages. A final confirmation's acknowledgement completes its request and forgets
-    /// the requester: no address, code or name of the subject stays in the service (I5).
-    public func acknowledge(ids: [String], actor: String) async throws -> (acknowledged: Int, unknown: [String]) {
+    /// How the mailer or worker fared with claimed messages.
+    public enum AckOutcome: String, Sendable {
+        /// Done: the message is deleted.
+        case sent
+        /// Hand it out again after a while (a provider's 5xx, a rate limit).
+        case retryLater = "retry_later"
+        /// It can never succeed (a bounced address, a token the provider no longer knows): deleted, audited.
+        case failedPermanently = "failed_permanently"
+    }
+
+    /// Completes messages. A final confirmation's acknowledgement (sent, or undeliverable for good)
+    /// completes its request and forgets the requester: no address, code or name stays (I5).
+    public func acknowledge(
+        ids: [String], outcome: AckOutcome = .sent, retryAfter: TimeInterval = 60, reason: String? = nil, actor: String
+    ) async throws -> (acknowledged: Int, unknown: [String]) {
         guard !ids.isEmpty, ids.count <= 100 else { throw DeletionError.invalidArgument(param: "ids", message: "give 1…100 ids") }
+        guard (1...86_400).contains(retryAfter) else { throw DeletionError.invalidArgument(param: "retryAfterSeconds", message: "must be 1…86400") }
         let now = self.now
         return try await store.write { tx in
             let messages = try tx.outboxMessages(ids: ids)
             let found = Set(messages.map(\.id))
+            if outcome == .retryLater {
+                try tx.postpone(ids: Array(found), until: now + retryAfter)
+                return (found.count, ids.filter { !found.contains($0) })
+            }
             _ = try tx.deleteOutboxMessages(ids: Array(found))
+            if outcome == .failedPermanently {
+                for message in messages {
+                    try tx.audit(
+                        at: now, actor: actor, action: "job_failed", subject: "outbox:\(message.id)",
+                        details: ["kind": message.kind, "reason": String((reason ?? "unspecified").prefix(200))]
+                    )
+                }
+            }
             for message in messages where message.kind == OutboxKind.deletionCompleted.rawValue {
                 guard let requestID = message.requestId, var request = try tx.request(id: requestID), request.state == RequestState.erased.rawValue else { continue }
                 try Self.transition(&request, .completed)
@@ -59,10 +84,12 @@ extension DeletionRequests {
         return (deleted, expired)
     }
 
-    /// Expires every request not verified within its window; returns how many.
+    /// Expires every request not verified within its window, and purges token-carrying jobs older than
+    /// 24 hours; returns how many requests expired.
     public func expireUnverified(actor: String) async throws -> Int {
         let now = self.now
         return try await store.write { tx in
+            _ = try tx.deleteOutboxMessages(kinds: OutboxKind.carryingTokens.map(\.rawValue), createdBefore: now - 86_400)
             let stale = try tx.unverifiedRequests(expiringBy: now)
             for var request in stale {
                 try Self.end(tx, &request, .expire, reason: "not verified within 7 days", now: now, actor: actor)

@@ -264,21 +264,31 @@ public struct DeletionRequests: Sendable {
     }
 
     static func message(
-        _ kind: OutboxKind, to recipient: String?, request: String?, payload: [String: JSONValueLite], at now: Date, cipher: TokenCipher
+        _ kind: OutboxKind, to recipient: String?, request: String?, payload: [String: JSONValueLite], at now: Date, cipher: TokenCipher,
+        after dependency: String? = nil
     ) throws -> OutboxRecord {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: payload.mapValues(\.any), options: [.sortedKeys]), as: UTF8.self)
-        return OutboxRecord(
+        var record = OutboxRecord(
             id: "out_" + randomToken(bytes: 10), kind: kind.rawValue, requestId: request,
             recipientSealed: try recipient.map { try cipher.sealText($0) }, payloadSealed: try cipher.sealText(json), createdAt: now
         )
+        record.dependsOn = dependency
+        return record
     }
 }
 
-/// The outbox message kinds (the schema's OutboxKind).
-enum OutboxKind: String {
+/// The outbox message kinds (the schema's OutboxKind): emails for ALT's mailer, jobs for the
+/// integration worker.
+enum OutboxKind: String, CaseIterable {
     case identityCode = "identity_code"
     case noAccount = "no_account"
     case deletionCompleted = "deletion_completed"
+    case instagramUnsubscribe = "instagram_unsubscribe"
+    case calendarStopChannel = "calendar_stop_channel"
+    case calendarRevokeToken = "calendar_revoke_token"
+
+    /// Jobs that carry a provider token (sealed): purged 24 hours after they were queued at the latest.
+    static let carryingTokens: [OutboxKind] = [.calendarStopChannel, .calendarRevokeToken]
 }
 
 /// A JSON scalar for outbox payloads and audit details.

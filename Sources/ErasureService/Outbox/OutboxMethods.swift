@@ -26,7 +26,16 @@ extension MethodRegistry {
             )
         }
         register(Operations.OutboxAck.self) { params, context in
-            let result = try await requests.acknowledge(ids: params.ids, actor: context.actor)
+            let outcome = try params.outcome.map { value in
+                guard let outcome = DeletionRequests.AckOutcome(rawValue: value.rawValue) else {
+                    throw DeletionError.invalidArgument(param: "outcome", message: "must be sent, retry_later or failed_permanently")
+                }
+                return outcome
+            }
+            let result = try await requests.acknowledge(
+                ids: params.ids, outcome: outcome ?? .sent, retryAfter: TimeInterval(params.retryAfterSeconds ?? 60),
+                reason: params.reason, actor: context.actor
+            )
             return .init(acknowledged: result.acknowledged, unknown: result.unknown)
         }
         register(Operations.RetentionSweep.self) { _, context in

@@ -11,9 +11,10 @@ extension DemoServer {
     static func withClient(
         worker: Duration? = .milliseconds(100),
         batchSize: Int = 5_000,
+        signedRequestTolerance: TimeInterval = 1_000_000_000,
         _ body: @Sendable (_ client: ALTErasureClient, _ server: DemoServer) async throws -> Void
     ) async throws {
-        try await run(worker: worker, batchSize: batchSize) { port, server in
+        try await run(worker: worker, batchSize: batchSize, signedRequestTolerance: signedRequestTolerance) { port, server in
             try await ALTErasureClient.run(.init(port: port, token: ContractTarget.devToken)) { client in
                 try await body(client, server)
             }

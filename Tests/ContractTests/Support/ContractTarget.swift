@@ -67,6 +67,7 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
         process.executableURL = Executables.url("deletiond")
         process.arguments = [
             "serve", "--port", "0", "--config", config.path, "--db", database, "--dev", "--worker-interval", "1",
+            "--signed-request-tolerance", "1000000000",
             "--log-level", "warning",
         ]
         let stdout = Pipe()

@@ -15,9 +15,11 @@ struct DemoServer: Sendable {
     var databasePath: String { folder.appendingPathComponent("alt.sqlite").path }
 
     /// Runs `body` with the port of a live server; `worker: nil` leaves erasures to `deletion.execute`.
+    /// Meta's app secret is `dev-app-secret`, as with `deletiond serve --dev`.
     static func run(
         worker interval: Duration? = .milliseconds(100),
         batchSize: Int = 5_000,
+        signedRequestTolerance: TimeInterval = 1_000_000_000,
         _ body: @Sendable (_ port: Int, _ server: DemoServer) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
@@ -30,8 +32,11 @@ struct DemoServer: Sendable {
         try await Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys).seed(.demo)
         let requests = DeletionRequests(database: database, environment: environment)
         let server = DemoServer(database: database, requests: requests, folder: folder)
+        // The contract's signed requests are dated: by default any age is accepted (flows pass a real tolerance).
+        var meta = MetaSettings.development
+        meta.signedRequestTolerance = signedRequestTolerance
         let dispatcher = try ErasureServer.makeDispatcher(
-            database: database, callers: ContractTarget.callers, requests: requests, logger: LiveTCPServer.quietLogger
+            database: database, callers: ContractTarget.callers, requests: requests, meta: meta, logger: LiveTCPServer.quietLogger
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let interval {

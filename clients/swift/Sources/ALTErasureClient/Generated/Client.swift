@@ -69,6 +69,72 @@ extension ALTErasureClient {
         try await call(Operations.RecordsDeleteCampaign.self, Operations.RecordsDeleteCampaign.Params(accountId: accountId, campaignId: campaignId), options: options)
     }
 
+    /// `integrations.status`: Whether pollers and webhook handlers should keep going for an account.
+    ///
+    /// Per integration: connected, disconnected, erased or not_connected. An erased account answers erased for both; an id that never existed is NOT_FOUND.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.notFound`, `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func integrationsStatus(accountId: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.IntegrationsStatus {
+        try await call(Operations.IntegrationsStatus.self, Operations.IntegrationsStatus.Params(accountId: accountId), options: options)
+    }
+
+    /// `instagram.ingest`: The one write path for Instagram webhook and poller events (I1).
+    ///
+    /// Stores DMs, comments and post analytics for a connected account. Every event for a disconnected or erased subject, or an account never connected, is dropped and counted (in the answer and in the metric instagram_ingest_dropped_total{reason}): a late webhook cannot re-create erased data. A connection made after an erasure is a new one and stores again. An event missing a field its kind needs is INVALID_ARGUMENT naming it, and nothing of the batch is stored.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func instagramIngest(accountId: String, events: [Components.Schemas.IngestEvent], options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.IngestResult {
+        try await call(Operations.InstagramIngest.self, Operations.InstagramIngest.Params(accountId: accountId, events: events), options: options)
+    }
+
+    /// `instagram.disconnect`: Disconnects Instagram now: the in-app button (P6).
+    ///
+    /// In one transaction: the sealed access token is deleted, polling is switched off, the webhook subscription is marked removed, and an instagram_unsubscribe job asks the integration worker to unsubscribe the app at Meta. Saved DMs, comments and analytics stay. Then the WAL is checkpointed, so no byte of the token stays on disk (I2). Idempotent: a repeat answers alreadyDisconnected.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.notFound`, `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func instagramDisconnect(accountId: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.InstagramDisconnectResult {
+        try await call(Operations.InstagramDisconnect.self, Operations.InstagramDisconnect.Params(accountId: accountId), options: options)
+    }
+
+    /// `instagram.deauthorize`: Meta's deauthorize callback (P7): the user removed ALT in Instagram.
+    ///
+    /// The signed_request is checked as Meta defines it (HMAC-SHA256 with the app secret over the encoded payload, base64url with or without padding, algorithm HMAC-SHA256, issued_at within the tolerance); each failure is INVALID_ARGUMENT with its own details.reason (malformed_signed_request, bad_base64url, bad_payload, unsupported_algorithm, bad_signature, missing_field, stale_signed_request) and changes nothing. The connection of the app-scoped user_id is then disconnected as instagram.disconnect does. An unknown user answers success.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func instagramDeauthorize(signedRequest: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.DeauthorizeResult {
+        try await call(Operations.InstagramDeauthorize.self, Operations.InstagramDeauthorize.Params(signedRequest: signedRequest), options: options)
+    }
+
+    /// `instagram.dataDeletionCallback`: Meta's data-deletion callback (P7).
+    ///
+    /// Checks the signed_request as instagram.deauthorize does, then creates an instagram-scope deletion request that is already verified (Meta authenticated the user) and starts at once — or answers the account's open Instagram request, verifying it. Answers exactly Meta's shape; deletion.status {confirmationCode} then reports it, with the reason if anything is kept. The same signed request again answers the same request. A user ALT does not know gets a rejected request, so the code still reports something.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func instagramDataDeletionCallback(signedRequest: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.MetaDeletionAnswer {
+        try await call(Operations.InstagramDataDeletionCallback.self, Operations.InstagramDataDeletionCallback.Params(signedRequest: signedRequest), options: options)
+    }
+
+    /// `calendar.disconnect`: Disconnects Google Calendar in the order Google requires.
+    ///
+    /// First a calendar_stop_channel job (channels.stop needs a live token), then a calendar_revoke_token job handed out only once the first is acknowledged (revoking the refresh token revokes its access tokens); then the tokens, cached events and sync state are deleted and the WAL checkpointed (I2). The jobs carry the tokens sealed and are purged when acknowledged, or after 24 hours at the latest. A calendar-scope deletion request takes the same path. Idempotent: a repeat answers alreadyDisconnected.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.notFound`, `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func calendarDisconnect(accountId: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.CalendarDisconnectResult {
+        try await call(Operations.CalendarDisconnect.self, Operations.CalendarDisconnect.Params(accountId: accountId), options: options)
+    }
+
     /// `deletion.intakeEmail`: Takes in a deletion request that arrived by email (P2).
     ///
     /// The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent).
@@ -184,13 +250,13 @@ extension ALTErasureClient {
 
     /// `outbox.ack`: Completes sent outbox messages.
     ///
-    /// Deletes them, with any code and address they held. Acknowledging a request's final confirmation completes the request and forgets its requester (I5). Unknown ids are listed, not an error (idempotent).
+    /// Completes claimed messages. outcome sent (the default) deletes them, with any code, address or token they held; retry_later hands them out again after retryAfterSeconds (default 60); failed_permanently deletes them and records the reason (no personal data) in the audit trail. Acknowledging a request's final confirmation (sent, or failed for good) completes the request and forgets its requester (I5). Unknown ids are listed, not an error (idempotent).
     ///
     /// Idempotent: the client retries it on transient failures.
     ///
     /// Declared errors: `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
-    public func outboxAck(ids: [String], options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.AckResult {
-        try await call(Operations.OutboxAck.self, Operations.OutboxAck.Params(ids: ids), options: options)
+    public func outboxAck(ids: [String], outcome: Components.Schemas.AckOutcome? = nil, retryAfterSeconds: Int? = nil, reason: String? = nil, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.AckResult {
+        try await call(Operations.OutboxAck.self, Operations.OutboxAck.Params(ids: ids, outcome: outcome, retryAfterSeconds: retryAfterSeconds, reason: reason), options: options)
     }
 
     /// `retention.sweep`: Deletes what the policy keeps only for a while (P8).

@@ -456,6 +456,488 @@ public enum OpenRPCDocument {
       ]
     },
     {
+      "name": "integrations.status",
+      "summary": "Whether pollers and webhook handlers should keep going for an account.",
+      "description": "Per integration: connected, disconnected, erased or not_connected. An erased account answers erased for both; an id that never existed is NOT_FOUND.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "accountId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/AccountID"
+          }
+        }
+      ],
+      "result": {
+        "name": "status",
+        "schema": {
+          "$ref": "#/components/schemas/IntegrationsStatus"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "the demo account",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "accountId": "acc_demo",
+              "instagram": "connected",
+              "calendar": "connected"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "instagram.ingest",
+      "summary": "The one write path for Instagram webhook and poller events (I1).",
+      "description": "Stores DMs, comments and post analytics for a connected account. Every event for a disconnected or erased subject, or an account never connected, is dropped and counted (in the answer and in the metric instagram_ingest_dropped_total{reason}): a late webhook cannot re-create erased data. A connection made after an erasure is a new one and stores again. An event missing a field its kind needs is INVALID_ARGUMENT naming it, and nothing of the batch is stored.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "accountId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/AccountID"
+          }
+        },
+        {
+          "name": "events",
+          "required": true,
+          "schema": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/IngestEvent"
+            },
+            "minItems": 1,
+            "maxItems": 500,
+            "title": "Events"
+          }
+        }
+      ],
+      "result": {
+        "name": "ingest",
+        "schema": {
+          "$ref": "#/components/schemas/IngestResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "a DM, a comment and analytics for acc_demo",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            },
+            {
+              "name": "events",
+              "value": [
+                {
+                  "kind": "dm",
+                  "id": "igm_new_1",
+                  "threadId": "t9",
+                  "from": "buyer_9",
+                  "body": "Is the loft still available?",
+                  "at": "2026-11-28T18:00:00Z"
+                },
+                {
+                  "kind": "comment",
+                  "id": "igc_new_1",
+                  "mediaId": "media_2",
+                  "from": "fan_9",
+                  "body": "Great light in that kitchen",
+                  "at": "2026-11-28T18:05:00Z"
+                },
+                {
+                  "kind": "analytics",
+                  "id": "iga_new_1",
+                  "mediaId": "media_2",
+                  "day": "2026-11-28",
+                  "impressions": 300,
+                  "reach": 250,
+                  "likes": 21
+                }
+              ]
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "stored": 3,
+              "dropped": 0
+            }
+          }
+        },
+        {
+          "name": "the same events again",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            },
+            {
+              "name": "events",
+              "value": [
+                {
+                  "kind": "dm",
+                  "id": "igm_new_1",
+                  "threadId": "t9",
+                  "from": "buyer_9",
+                  "body": "Is the loft still available?",
+                  "at": "2026-11-28T18:00:00Z"
+                },
+                {
+                  "kind": "comment",
+                  "id": "igc_new_1",
+                  "mediaId": "media_2",
+                  "from": "fan_9",
+                  "body": "Great light in that kitchen",
+                  "at": "2026-11-28T18:05:00Z"
+                },
+                {
+                  "kind": "analytics",
+                  "id": "iga_new_1",
+                  "mediaId": "media_2",
+                  "day": "2026-11-28",
+                  "impressions": 300,
+                  "reach": 250,
+                  "likes": 21
+                }
+              ]
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "stored": 0,
+              "dropped": 0
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "instagram.disconnect",
+      "summary": "Disconnects Instagram now: the in-app button (P6).",
+      "description": "In one transaction: the sealed access token is deleted, polling is switched off, the webhook subscription is marked removed, and an instagram_unsubscribe job asks the integration worker to unsubscribe the app at Meta. Saved DMs, comments and analytics stay. Then the WAL is checkpointed, so no byte of the token stays on disk (I2). Idempotent: a repeat answers alreadyDisconnected.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "accountId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/AccountID"
+          }
+        }
+      ],
+      "result": {
+        "name": "disconnect",
+        "schema": {
+          "$ref": "#/components/schemas/InstagramDisconnectResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "disconnect acc_other",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_other"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "accountId": "acc_other",
+              "alreadyDisconnected": false,
+              "tokenDeleted": true,
+              "pollingStopped": true,
+              "webhookRemoved": true,
+              "unsubscribeJobId": "out_1"
+            }
+          }
+        },
+        {
+          "name": "again",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_other"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "accountId": "acc_other",
+              "alreadyDisconnected": true,
+              "tokenDeleted": false,
+              "pollingStopped": false,
+              "webhookRemoved": false
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "instagram.deauthorize",
+      "summary": "Meta's deauthorize callback (P7): the user removed ALT in Instagram.",
+      "description": "The signed_request is checked as Meta defines it (HMAC-SHA256 with the app secret over the encoded payload, base64url with or without padding, algorithm HMAC-SHA256, issued_at within the tolerance); each failure is INVALID_ARGUMENT with its own details.reason (malformed_signed_request, bad_base64url, bad_payload, unsupported_algorithm, bad_signature, missing_field, stale_signed_request) and changes nothing. The connection of the app-scoped user_id is then disconnected as instagram.disconnect does. An unknown user answers success.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "signedRequest",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "title": "SignedRequest"
+          },
+          "description": "Meta's signed_request form field, as received."
+        }
+      ],
+      "result": {
+        "name": "deauthorize",
+        "schema": {
+          "$ref": "#/components/schemas/DeauthorizeResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "acc_other's user, already disconnected",
+          "description": "Signed with the --dev app secret dev-app-secret, issued_at 1795000000 (2026-11-18): the contract servers accept any age (--signed-request-tolerance).",
+          "params": [
+            {
+              "name": "signedRequest",
+              "value": "gfQ8BKGRqm2oT3QPQzKE8vh1KfBxK8J6aKUOxooX044.eyJhbGdvcml0aG0iOiJITUFDLVNIQTI1NiIsImlzc3VlZF9hdCI6MTc5NTAwMDAwMCwidXNlcl9pZCI6ImlnX2FjY19vdGhlciJ9"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "userKnown": true,
+              "alreadyDisconnected": true
+            }
+          }
+        },
+        {
+          "name": "a user ALT does not know",
+          "description": "Signed with the --dev app secret dev-app-secret, issued_at 1795000000 (2026-11-18): the contract servers accept any age (--signed-request-tolerance).",
+          "params": [
+            {
+              "name": "signedRequest",
+              "value": "o2LtGQB2U_G3ALW2j2aE1HqskwOftKyNZbrWl3jff1k.eyJhbGdvcml0aG0iOiJITUFDLVNIQTI1NiIsImlzc3VlZF9hdCI6MTc5NTAwMDAwMCwidXNlcl9pZCI6ImlnX3Vua25vd25fdXNlciJ9"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "userKnown": false,
+              "alreadyDisconnected": false
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "instagram.dataDeletionCallback",
+      "summary": "Meta's data-deletion callback (P7).",
+      "description": "Checks the signed_request as instagram.deauthorize does, then creates an instagram-scope deletion request that is already verified (Meta authenticated the user) and starts at once — or answers the account's open Instagram request, verifying it. Answers exactly Meta's shape; deletion.status {confirmationCode} then reports it, with the reason if anything is kept. The same signed request again answers the same request. A user ALT does not know gets a rejected request, so the code still reports something.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "signedRequest",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "title": "SignedRequest"
+          },
+          "description": "Meta's signed_request form field, as received."
+        }
+      ],
+      "result": {
+        "name": "answer",
+        "schema": {
+          "$ref": "#/components/schemas/MetaDeletionAnswer"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "acc_other's user asks Meta to delete",
+          "description": "Signed with the --dev app secret dev-app-secret, issued_at 1795000000 (2026-11-18): the contract servers accept any age (--signed-request-tolerance).",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "signedRequest",
+              "value": "gfQ8BKGRqm2oT3QPQzKE8vh1KfBxK8J6aKUOxooX044.eyJhbGdvcml0aG0iOiJITUFDLVNIQTI1NiIsImlzc3VlZF9hdCI6MTc5NTAwMDAwMCwidXNlcl9pZCI6ImlnX2FjY19vdGhlciJ9"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "url": "http://127.0.0.1:7700/deletion-status?code=ABCD-EFGH-JKLM-NPQR",
+              "confirmation_code": "ABCD-EFGH-JKLM-NPQR"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "calendar.disconnect",
+      "summary": "Disconnects Google Calendar in the order Google requires.",
+      "description": "First a calendar_stop_channel job (channels.stop needs a live token), then a calendar_revoke_token job handed out only once the first is acknowledged (revoking the refresh token revokes its access tokens); then the tokens, cached events and sync state are deleted and the WAL checkpointed (I2). The jobs carry the tokens sealed and are purged when acknowledged, or after 24 hours at the latest. A calendar-scope deletion request takes the same path. Idempotent: a repeat answers alreadyDisconnected.",
+      "paramStructure": "either",
+      "params": [
+        {
+          "name": "accountId",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/AccountID"
+          }
+        }
+      ],
+      "result": {
+        "name": "disconnect",
+        "schema": {
+          "$ref": "#/components/schemas/CalendarDisconnectResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "disconnect acc_demo's calendar",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "accountId": "acc_demo",
+              "alreadyDisconnected": false,
+              "jobIds": [
+                "out_1",
+                "out_2"
+              ],
+              "deleted": {
+                "calendar_connections": 1,
+                "calendar_events": 3
+              }
+            }
+          }
+        },
+        {
+          "name": "again",
+          "params": [
+            {
+              "name": "accountId",
+              "value": "acc_demo"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "accountId": "acc_demo",
+              "alreadyDisconnected": true,
+              "jobIds": [],
+              "deleted": {}
+            }
+          }
+        }
+      ]
+    },
+    {
       "name": "deletion.intakeEmail",
       "summary": "Takes in a deletion request that arrived by email (P2).",
       "description": "The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent).",
@@ -1494,7 +1976,7 @@ public enum OpenRPCDocument {
     {
       "name": "outbox.ack",
       "summary": "Completes sent outbox messages.",
-      "description": "Deletes them, with any code and address they held. Acknowledging a request's final confirmation completes the request and forgets its requester (I5). Unknown ids are listed, not an error (idempotent).",
+      "description": "Completes claimed messages. outcome sent (the default) deletes them, with any code, address or token they held; retry_later hands them out again after retryAfterSeconds (default 60); failed_permanently deletes them and records the reason (no personal data) in the audit trail. Acknowledging a request's final confirmation (sent, or failed for good) completes the request and forgets its requester (I5). Unknown ids are listed, not an error (idempotent).",
       "paramStructure": "either",
       "params": [
         {
@@ -1509,6 +1991,39 @@ public enum OpenRPCDocument {
             "maxItems": 100,
             "title": "Ids"
           }
+        },
+        {
+          "name": "outcome",
+          "required": false,
+          "schema": {
+            "title": "AckOutcome",
+            "type": "string",
+            "enum": [
+              "sent",
+              "retry_later",
+              "failed_permanently"
+            ]
+          }
+        },
+        {
+          "name": "retryAfterSeconds",
+          "required": false,
+          "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 86400,
+            "title": "RetryAfterSeconds"
+          }
+        },
+        {
+          "name": "reason",
+          "required": false,
+          "schema": {
+            "type": "string",
+            "maxLength": 200,
+            "title": "Reason"
+          },
+          "description": "Why it failed; never personal data."
         }
       ],
       "result": {
@@ -2129,7 +2644,7 @@ public enum OpenRPCDocument {
           },
           "payload": {
             "type": "object",
-            "description": "The template's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt}."
+            "description": "The template's or job's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt}; instagram_unsubscribe InstagramUnsubscribeJob; calendar_stop_channel CalendarStopChannelJob; calendar_revoke_token CalendarRevokeTokenJob."
           },
           "createdAt": {
             "type": "string",
@@ -2152,9 +2667,12 @@ public enum OpenRPCDocument {
         "enum": [
           "identity_code",
           "no_account",
-          "deletion_completed"
+          "deletion_completed",
+          "instagram_unsubscribe",
+          "calendar_stop_channel",
+          "calendar_revoke_token"
         ],
-        "description": "identity_code: email the code to recipient; no_account: tell recipient no ALT account uses the address; deletion_completed: the final confirmation (P5)."
+        "description": "Emails for ALT's mailer — identity_code: the code to recipient; no_account: no ALT account uses recipient's address; deletion_completed: the final confirmation (P5). Jobs for the integration worker (payloads: InstagramUnsubscribeJob, CalendarStopChannelJob, CalendarRevokeTokenJob) — instagram_unsubscribe: remove the app's webhook subscription for the user at Meta (with the app's own credentials); calendar_stop_channel: Google channels.stop for the push channel; calendar_revoke_token: POST the refresh token to Google's revocation endpoint, handed out only after the stop job is acknowledged."
       },
       "OutboxBatch": {
         "title": "OutboxBatch",
@@ -2230,6 +2748,286 @@ public enum OpenRPCDocument {
           "now": {
             "type": "string",
             "format": "date-time"
+          }
+        }
+      },
+      "InstagramUnsubscribeJob": {
+        "title": "InstagramUnsubscribeJob",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "accountId",
+          "igUserId"
+        ],
+        "properties": {
+          "accountId": {
+            "$ref": "#/components/schemas/AccountID"
+          },
+          "igUserId": {
+            "type": "string",
+            "description": "The app-scoped Instagram user id."
+          }
+        }
+      },
+      "CalendarStopChannelJob": {
+        "title": "CalendarStopChannelJob",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "accountId",
+          "channelId",
+          "accessToken"
+        ],
+        "properties": {
+          "accountId": {
+            "$ref": "#/components/schemas/AccountID"
+          },
+          "channelId": {
+            "type": "string"
+          },
+          "accessToken": {
+            "type": "string",
+            "description": "Sealed at rest; the job is purged when acknowledged or after 24 hours."
+          }
+        }
+      },
+      "CalendarRevokeTokenJob": {
+        "title": "CalendarRevokeTokenJob",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "accountId",
+          "refreshToken"
+        ],
+        "properties": {
+          "accountId": {
+            "$ref": "#/components/schemas/AccountID"
+          },
+          "refreshToken": {
+            "type": "string",
+            "description": "Revoking it revokes its access tokens too. Sealed at rest; purged when acknowledged or after 24 hours."
+          }
+        }
+      },
+      "LinkState": {
+        "title": "LinkState",
+        "type": "string",
+        "enum": [
+          "connected",
+          "disconnected",
+          "erased",
+          "not_connected"
+        ],
+        "description": "connected: keep polling and storing; disconnected: stop (the user disconnected or revoked ALT); erased: the data was erased, never store it again; not_connected: never connected."
+      },
+      "IntegrationsStatus": {
+        "title": "IntegrationsStatus",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "accountId",
+          "instagram",
+          "calendar"
+        ],
+        "properties": {
+          "accountId": {
+            "$ref": "#/components/schemas/AccountID"
+          },
+          "instagram": {
+            "$ref": "#/components/schemas/LinkState"
+          },
+          "calendar": {
+            "$ref": "#/components/schemas/LinkState"
+          }
+        }
+      },
+      "InstagramDisconnectResult": {
+        "title": "InstagramDisconnectResult",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "accountId",
+          "alreadyDisconnected",
+          "tokenDeleted",
+          "pollingStopped",
+          "webhookRemoved"
+        ],
+        "properties": {
+          "accountId": {
+            "$ref": "#/components/schemas/AccountID"
+          },
+          "alreadyDisconnected": {
+            "type": "boolean",
+            "description": "Nothing was left to remove (idempotent repeat)."
+          },
+          "tokenDeleted": {
+            "type": "boolean"
+          },
+          "pollingStopped": {
+            "type": "boolean"
+          },
+          "webhookRemoved": {
+            "type": "boolean"
+          },
+          "unsubscribeJobId": {
+            "type": "string",
+            "description": "The instagram_unsubscribe job queued for the integration worker."
+          }
+        }
+      },
+      "DeauthorizeResult": {
+        "title": "DeauthorizeResult",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "userKnown",
+          "alreadyDisconnected"
+        ],
+        "properties": {
+          "userKnown": {
+            "type": "boolean",
+            "description": "A connection has this app-scoped user id; false answers success too (Meta retries otherwise)."
+          },
+          "alreadyDisconnected": {
+            "type": "boolean"
+          }
+        }
+      },
+      "MetaDeletionAnswer": {
+        "title": "MetaDeletionAnswer",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "url",
+          "confirmation_code"
+        ],
+        "description": "Exactly the answer Meta's data-deletion callback expects.",
+        "properties": {
+          "url": {
+            "type": "string",
+            "description": "The status page base from the config, with ?code=<confirmation_code>."
+          },
+          "confirmation_code": {
+            "type": "string",
+            "description": "deletion.status accepts it as confirmationCode."
+          }
+        }
+      },
+      "IngestEvent": {
+        "title": "IngestEvent",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "kind",
+          "id"
+        ],
+        "description": "dm: threadId, from, body, at; comment: mediaId, from, body, at; analytics: mediaId, day, impressions, reach, likes.",
+        "properties": {
+          "kind": {
+            "title": "IngestKind",
+            "type": "string",
+            "enum": [
+              "dm",
+              "comment",
+              "analytics"
+            ]
+          },
+          "id": {
+            "type": "string",
+            "minLength": 1,
+            "description": "The event's own id: storing it twice stores it once."
+          },
+          "threadId": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string",
+            "description": "The sender's or commenter's username."
+          },
+          "body": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "mediaId": {
+            "type": "string"
+          },
+          "day": {
+            "type": "string",
+            "description": "YYYY-MM-DD"
+          },
+          "impressions": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "reach": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "likes": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "IngestResult": {
+        "title": "IngestResult",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "stored",
+          "dropped"
+        ],
+        "properties": {
+          "stored": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "New events stored (repeats are not counted)."
+          },
+          "dropped": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Events dropped because the account's Instagram is not connected: also counted in the metric instagram_ingest_dropped_total{reason}."
+          },
+          "dropReason": {
+            "$ref": "#/components/schemas/LinkState"
+          }
+        }
+      },
+      "CalendarDisconnectResult": {
+        "title": "CalendarDisconnectResult",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "accountId",
+          "alreadyDisconnected",
+          "jobIds",
+          "deleted"
+        ],
+        "properties": {
+          "accountId": {
+            "$ref": "#/components/schemas/AccountID"
+          },
+          "alreadyDisconnected": {
+            "type": "boolean"
+          },
+          "jobIds": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "calendar_stop_channel, then calendar_revoke_token (handed out only after the first is acknowledged)."
+          },
+          "deleted": {
+            "title": "CalendarDeleted",
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "description": "Rows deleted per table: the connection (tokens, push channel, sync state) and cached events."
           }
         }
       }

@@ -137,6 +137,142 @@ public enum Operations {
         }
     }
 
+    /// `integrations.status`: Whether pollers and webhook handlers should keep going for an account.
+    ///
+    /// Per integration: connected, disconnected, erased or not_connected. An erased account answers erased for both; an id that never existed is NOT_FOUND.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum IntegrationsStatus: DocumentedMethod {
+        public static let name = "integrations.status"
+        public static let parameterNames: [String] = ["accountId"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32005, -32602, -32016, -32007]
+        public typealias Result = Components.Schemas.IntegrationsStatus
+
+        public struct Params: Codable, Hashable, Sendable {
+            public var accountId: String
+
+            public init(accountId: String) {
+                self.accountId = accountId
+            }
+        }
+    }
+
+    /// `instagram.ingest`: The one write path for Instagram webhook and poller events (I1).
+    ///
+    /// Stores DMs, comments and post analytics for a connected account. Every event for a disconnected or erased subject, or an account never connected, is dropped and counted (in the answer and in the metric instagram_ingest_dropped_total{reason}): a late webhook cannot re-create erased data. A connection made after an erasure is a new one and stores again. An event missing a field its kind needs is INVALID_ARGUMENT naming it, and nothing of the batch is stored.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum InstagramIngest: DocumentedMethod {
+        public static let name = "instagram.ingest"
+        public static let parameterNames: [String] = ["accountId", "events"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32602, -32016, -32007]
+        public typealias Result = Components.Schemas.IngestResult
+
+        public struct Params: Codable, Hashable, Sendable {
+            public var accountId: String
+            public var events: [Components.Schemas.IngestEvent]
+
+            public init(accountId: String, events: [Components.Schemas.IngestEvent]) {
+                self.accountId = accountId
+                self.events = events
+            }
+        }
+    }
+
+    /// `instagram.disconnect`: Disconnects Instagram now: the in-app button (P6).
+    ///
+    /// In one transaction: the sealed access token is deleted, polling is switched off, the webhook subscription is marked removed, and an instagram_unsubscribe job asks the integration worker to unsubscribe the app at Meta. Saved DMs, comments and analytics stay. Then the WAL is checkpointed, so no byte of the token stays on disk (I2). Idempotent: a repeat answers alreadyDisconnected.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum InstagramDisconnect: DocumentedMethod {
+        public static let name = "instagram.disconnect"
+        public static let parameterNames: [String] = ["accountId"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32005, -32602, -32016, -32007]
+        public typealias Result = Components.Schemas.InstagramDisconnectResult
+
+        public struct Params: Codable, Hashable, Sendable {
+            public var accountId: String
+
+            public init(accountId: String) {
+                self.accountId = accountId
+            }
+        }
+    }
+
+    /// `instagram.deauthorize`: Meta's deauthorize callback (P7): the user removed ALT in Instagram.
+    ///
+    /// The signed_request is checked as Meta defines it (HMAC-SHA256 with the app secret over the encoded payload, base64url with or without padding, algorithm HMAC-SHA256, issued_at within the tolerance); each failure is INVALID_ARGUMENT with its own details.reason (malformed_signed_request, bad_base64url, bad_payload, unsupported_algorithm, bad_signature, missing_field, stale_signed_request) and changes nothing. The connection of the app-scoped user_id is then disconnected as instagram.disconnect does. An unknown user answers success.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum InstagramDeauthorize: DocumentedMethod {
+        public static let name = "instagram.deauthorize"
+        public static let parameterNames: [String] = ["signedRequest"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32602, -32016, -32007]
+        public typealias Result = Components.Schemas.DeauthorizeResult
+
+        public struct Params: Codable, Hashable, Sendable {
+            /// Meta's signed_request form field, as received.
+            public var signedRequest: String
+
+            public init(signedRequest: String) {
+                self.signedRequest = signedRequest
+            }
+        }
+    }
+
+    /// `instagram.dataDeletionCallback`: Meta's data-deletion callback (P7).
+    ///
+    /// Checks the signed_request as instagram.deauthorize does, then creates an instagram-scope deletion request that is already verified (Meta authenticated the user) and starts at once — or answers the account's open Instagram request, verifying it. Answers exactly Meta's shape; deletion.status {confirmationCode} then reports it, with the reason if anything is kept. The same signed request again answers the same request. A user ALT does not know gets a rejected request, so the code still reports something.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum InstagramDataDeletionCallback: DocumentedMethod {
+        public static let name = "instagram.dataDeletionCallback"
+        public static let parameterNames: [String] = ["signedRequest"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32602, -32016, -32007]
+        public typealias Result = Components.Schemas.MetaDeletionAnswer
+
+        public struct Params: Codable, Hashable, Sendable {
+            /// Meta's signed_request form field, as received.
+            public var signedRequest: String
+
+            public init(signedRequest: String) {
+                self.signedRequest = signedRequest
+            }
+        }
+    }
+
+    /// `calendar.disconnect`: Disconnects Google Calendar in the order Google requires.
+    ///
+    /// First a calendar_stop_channel job (channels.stop needs a live token), then a calendar_revoke_token job handed out only once the first is acknowledged (revoking the refresh token revokes its access tokens); then the tokens, cached events and sync state are deleted and the WAL checkpointed (I2). The jobs carry the tokens sealed and are purged when acknowledged, or after 24 hours at the latest. A calendar-scope deletion request takes the same path. Idempotent: a repeat answers alreadyDisconnected.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum CalendarDisconnect: DocumentedMethod {
+        public static let name = "calendar.disconnect"
+        public static let parameterNames: [String] = ["accountId"]
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32005, -32602, -32016, -32007]
+        public typealias Result = Components.Schemas.CalendarDisconnectResult
+
+        public struct Params: Codable, Hashable, Sendable {
+            public var accountId: String
+
+            public init(accountId: String) {
+                self.accountId = accountId
+            }
+        }
+    }
+
     /// `deletion.intakeEmail`: Takes in a deletion request that arrived by email (P2).
     ///
     /// The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent).
@@ -400,12 +536,12 @@ public enum Operations {
 
     /// `outbox.ack`: Completes sent outbox messages.
     ///
-    /// Deletes them, with any code and address they held. Acknowledging a request's final confirmation completes the request and forgets its requester (I5). Unknown ids are listed, not an error (idempotent).
+    /// Completes claimed messages. outcome sent (the default) deletes them, with any code, address or token they held; retry_later hands them out again after retryAfterSeconds (default 60); failed_permanently deletes them and records the reason (no personal data) in the audit trail. Acknowledging a request's final confirmation (sent, or failed for good) completes the request and forgets its requester (I5). Unknown ids are listed, not an error (idempotent).
     ///
     /// Idempotent: the client retries it on transient failures.
     public enum OutboxAck: DocumentedMethod {
         public static let name = "outbox.ack"
-        public static let parameterNames: [String] = ["ids"]
+        public static let parameterNames: [String] = ["ids", "outcome", "retryAfterSeconds", "reason"]
         public static let isIdempotent = true
         /// The errors the document declares for this method.
         public static let declaredErrorCodes: [Int] = [-32602, -32016, -32007]
@@ -413,9 +549,16 @@ public enum Operations {
 
         public struct Params: Codable, Hashable, Sendable {
             public var ids: [String]
+            public var outcome: Components.Schemas.AckOutcome?
+            public var retryAfterSeconds: Int?
+            /// Why it failed; never personal data.
+            public var reason: String?
 
-            public init(ids: [String]) {
+            public init(ids: [String], outcome: Components.Schemas.AckOutcome? = nil, retryAfterSeconds: Int? = nil, reason: String? = nil) {
                 self.ids = ids
+                self.outcome = outcome
+                self.retryAfterSeconds = retryAfterSeconds
+                self.reason = reason
             }
         }
     }
@@ -463,6 +606,12 @@ public enum Operations {
         RecordsDeleteContact.self,
         RecordsDeleteLead.self,
         RecordsDeleteCampaign.self,
+        IntegrationsStatus.self,
+        InstagramIngest.self,
+        InstagramDisconnect.self,
+        InstagramDeauthorize.self,
+        InstagramDataDeletionCallback.self,
+        CalendarDisconnect.self,
         DeletionIntakeEmail.self,
         DeletionCreate.self,
         DeletionVerifyIdentity.self,

@@ -7,6 +7,22 @@ public import JSONRPC
 /// The shared types of ALT Erasure Service 0.1.0, named by their schema titles.
 public enum Components {
     public enum Schemas {
+        /// One of the values the document lists; values added later decode too.
+        public struct AckOutcome: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+            public let rawValue: String
+
+            public init(rawValue: String) { self.rawValue = rawValue }
+
+            public var description: String { rawValue }
+
+            public static let sent = Self(rawValue: "sent")
+            public static let retryLater = Self(rawValue: "retry_later")
+            public static let failedPermanently = Self(rawValue: "failed_permanently")
+
+            /// Every value the document lists, in its order.
+            public static let documented: [Self] = [.sent, .retryLater, .failedPermanently]
+        }
+
         public struct AckResult: Codable, Hashable, Sendable {
             public var acknowledged: Int
             /// Ids not in the outbox (already acknowledged, or never issued).
@@ -29,6 +45,46 @@ public enum Components {
                 self.occurrences = occurrences
                 self.performed = performed
                 self.valuesSearched = valuesSearched
+            }
+        }
+
+        public struct CalendarDisconnectResult: Codable, Hashable, Sendable {
+            public var accountId: String
+            public var alreadyDisconnected: Bool
+            /// Rows deleted per table: the connection (tokens, push channel, sync state) and cached events.
+            public var deleted: [String: Int]
+            /// calendar_stop_channel, then calendar_revoke_token (handed out only after the first is acknowledged).
+            public var jobIds: [String]
+
+            public init(accountId: String, alreadyDisconnected: Bool, deleted: [String: Int], jobIds: [String]) {
+                self.accountId = accountId
+                self.alreadyDisconnected = alreadyDisconnected
+                self.deleted = deleted
+                self.jobIds = jobIds
+            }
+        }
+
+        public struct CalendarRevokeTokenJob: Codable, Hashable, Sendable {
+            public var accountId: String
+            /// Revoking it revokes its access tokens too. Sealed at rest; purged when acknowledged or after 24 hours.
+            public var refreshToken: String
+
+            public init(accountId: String, refreshToken: String) {
+                self.accountId = accountId
+                self.refreshToken = refreshToken
+            }
+        }
+
+        public struct CalendarStopChannelJob: Codable, Hashable, Sendable {
+            /// Sealed at rest; the job is purged when acknowledged or after 24 hours.
+            public var accessToken: String
+            public var accountId: String
+            public var channelId: String
+
+            public init(accessToken: String, accountId: String, channelId: String) {
+                self.accessToken = accessToken
+                self.accountId = accountId
+                self.channelId = channelId
             }
         }
 
@@ -85,6 +141,17 @@ public enum Components {
 
             /// Every value the document lists, in its order.
             public static let documented: [Self] = [.app, .support]
+        }
+
+        public struct DeauthorizeResult: Codable, Hashable, Sendable {
+            public var alreadyDisconnected: Bool
+            /// A connection has this app-scoped user id; false answers success too (Meta retries otherwise).
+            public var userKnown: Bool
+
+            public init(alreadyDisconnected: Bool, userKnown: Bool) {
+                self.alreadyDisconnected = alreadyDisconnected
+                self.userKnown = userKnown
+            }
         }
 
         /// account: the whole account; instagram: DM threads, comments, post analytics and the token; calendar: OAuth tokens and cached events (P1).
@@ -195,6 +262,99 @@ public enum Components {
             }
         }
 
+        /// dm: threadId, from, body, at; comment: mediaId, from, body, at; analytics: mediaId, day, impressions, reach, likes.
+        public struct IngestEvent: Codable, Hashable, Sendable {
+            public var at: Date?
+            public var body: String?
+            /// YYYY-MM-DD
+            public var day: String?
+            /// The sender's or commenter's username.
+            public var from: String?
+            /// The event's own id: storing it twice stores it once.
+            public var id: String
+            public var impressions: Int?
+            public var kind: Components.Schemas.IngestKind
+            public var likes: Int?
+            public var mediaId: String?
+            public var reach: Int?
+            public var threadId: String?
+
+            public init(at: Date? = nil, body: String? = nil, day: String? = nil, from: String? = nil, id: String, impressions: Int? = nil, kind: Components.Schemas.IngestKind, likes: Int? = nil, mediaId: String? = nil, reach: Int? = nil, threadId: String? = nil) {
+                self.at = at
+                self.body = body
+                self.day = day
+                self.from = from
+                self.id = id
+                self.impressions = impressions
+                self.kind = kind
+                self.likes = likes
+                self.mediaId = mediaId
+                self.reach = reach
+                self.threadId = threadId
+            }
+        }
+
+        /// One of the values the document lists; values added later decode too.
+        public struct IngestKind: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+            public let rawValue: String
+
+            public init(rawValue: String) { self.rawValue = rawValue }
+
+            public var description: String { rawValue }
+
+            public static let dm = Self(rawValue: "dm")
+            public static let comment = Self(rawValue: "comment")
+            public static let analytics = Self(rawValue: "analytics")
+
+            /// Every value the document lists, in its order.
+            public static let documented: [Self] = [.dm, .comment, .analytics]
+        }
+
+        public struct IngestResult: Codable, Hashable, Sendable {
+            public var dropReason: Components.Schemas.LinkState?
+            /// Events dropped because the account's Instagram is not connected: also counted in the metric instagram_ingest_dropped_total{reason}.
+            public var dropped: Int
+            /// New events stored (repeats are not counted).
+            public var stored: Int
+
+            public init(dropReason: Components.Schemas.LinkState? = nil, dropped: Int, stored: Int) {
+                self.dropReason = dropReason
+                self.dropped = dropped
+                self.stored = stored
+            }
+        }
+
+        public struct InstagramDisconnectResult: Codable, Hashable, Sendable {
+            public var accountId: String
+            /// Nothing was left to remove (idempotent repeat).
+            public var alreadyDisconnected: Bool
+            public var pollingStopped: Bool
+            public var tokenDeleted: Bool
+            /// The instagram_unsubscribe job queued for the integration worker.
+            public var unsubscribeJobId: String?
+            public var webhookRemoved: Bool
+
+            public init(accountId: String, alreadyDisconnected: Bool, pollingStopped: Bool, tokenDeleted: Bool, unsubscribeJobId: String? = nil, webhookRemoved: Bool) {
+                self.accountId = accountId
+                self.alreadyDisconnected = alreadyDisconnected
+                self.pollingStopped = pollingStopped
+                self.tokenDeleted = tokenDeleted
+                self.unsubscribeJobId = unsubscribeJobId
+                self.webhookRemoved = webhookRemoved
+            }
+        }
+
+        public struct InstagramUnsubscribeJob: Codable, Hashable, Sendable {
+            public var accountId: String
+            /// The app-scoped Instagram user id.
+            public var igUserId: String
+
+            public init(accountId: String, igUserId: String) {
+                self.accountId = accountId
+                self.igUserId = igUserId
+            }
+        }
+
         /// The same shape whether or not the sender has an account: only the owner of the address learns that, by email (I6).
         public struct IntakeAnswer: Codable, Hashable, Sendable {
             /// This messageId was taken in before, or the sender already has an open request for the scope: that request is answered and no new code is sent.
@@ -204,6 +364,18 @@ public enum Components {
             public init(duplicate: Bool, requestId: String) {
                 self.duplicate = duplicate
                 self.requestId = requestId
+            }
+        }
+
+        public struct IntegrationsStatus: Codable, Hashable, Sendable {
+            public var accountId: String
+            public var calendar: Components.Schemas.LinkState
+            public var instagram: Components.Schemas.LinkState
+
+            public init(accountId: String, calendar: Components.Schemas.LinkState, instagram: Components.Schemas.LinkState) {
+                self.accountId = accountId
+                self.calendar = calendar
+                self.instagram = instagram
             }
         }
 
@@ -224,6 +396,41 @@ public enum Components {
             }
         }
 
+        /// connected: keep polling and storing; disconnected: stop (the user disconnected or revoked ALT); erased: the data was erased, never store it again; not_connected: never connected.
+        public struct LinkState: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+            public let rawValue: String
+
+            public init(rawValue: String) { self.rawValue = rawValue }
+
+            public var description: String { rawValue }
+
+            public static let connected = Self(rawValue: "connected")
+            public static let disconnected = Self(rawValue: "disconnected")
+            public static let erased = Self(rawValue: "erased")
+            public static let notConnected = Self(rawValue: "not_connected")
+
+            /// Every value the document lists, in its order.
+            public static let documented: [Self] = [.connected, .disconnected, .erased, .notConnected]
+        }
+
+        /// Exactly the answer Meta's data-deletion callback expects.
+        public struct MetaDeletionAnswer: Codable, Hashable, Sendable {
+            /// deletion.status accepts it as confirmationCode.
+            public var confirmationCode: String
+            /// The status page base from the config, with ?code=<confirmation_code>.
+            public var url: String
+
+            public init(confirmationCode: String, url: String) {
+                self.confirmationCode = confirmationCode
+                self.url = url
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case confirmationCode = "confirmation_code"
+                case url
+            }
+        }
+
         public struct OutboxBatch: Codable, Hashable, Sendable {
             public var messages: [Components.Schemas.OutboxMessage]
 
@@ -232,7 +439,7 @@ public enum Components {
             }
         }
 
-        /// identity_code: email the code to recipient; no_account: tell recipient no ALT account uses the address; deletion_completed: the final confirmation (P5).
+        /// Emails for ALT's mailer — identity_code: the code to recipient; no_account: no ALT account uses recipient's address; deletion_completed: the final confirmation (P5). Jobs for the integration worker (payloads: InstagramUnsubscribeJob, CalendarStopChannelJob, CalendarRevokeTokenJob) — instagram_unsubscribe: remove the app's webhook subscription for the user at Meta (with the app's own credentials); calendar_stop_channel: Google channels.stop for the push channel; calendar_revoke_token: POST the refresh token to Google's revocation endpoint, handed out only after the stop job is acknowledged.
         public struct OutboxKind: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
             public let rawValue: String
 
@@ -243,9 +450,12 @@ public enum Components {
             public static let identityCode = Self(rawValue: "identity_code")
             public static let noAccount = Self(rawValue: "no_account")
             public static let deletionCompleted = Self(rawValue: "deletion_completed")
+            public static let instagramUnsubscribe = Self(rawValue: "instagram_unsubscribe")
+            public static let calendarStopChannel = Self(rawValue: "calendar_stop_channel")
+            public static let calendarRevokeToken = Self(rawValue: "calendar_revoke_token")
 
             /// Every value the document lists, in its order.
-            public static let documented: [Self] = [.identityCode, .noAccount, .deletionCompleted]
+            public static let documented: [Self] = [.identityCode, .noAccount, .deletionCompleted, .instagramUnsubscribe, .calendarStopChannel, .calendarRevokeToken]
         }
 
         public struct OutboxMessage: Codable, Hashable, Sendable {
@@ -255,7 +465,7 @@ public enum Components {
             public var kind: Components.Schemas.OutboxKind
             /// Ack before this, or the message is handed out again (at least once).
             public var leaseExpiresAt: Date
-            /// The template's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt}.
+            /// The template's or job's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt}; instagram_unsubscribe InstagramUnsubscribeJob; calendar_stop_channel CalendarStopChannelJob; calendar_revoke_token CalendarRevokeTokenJob.
             public var payload: JSONValue
             /// The email address to write to.
             public var recipient: String?

@@ -1,0 +1,89 @@
+import ALTStore
+public import ErasureDomain
+import Foundation
+
+extension Integrations {
+    public struct CalendarDisconnect: Sendable {
+        public let accountID: String
+        public let alreadyDisconnected: Bool
+        /// The stop-channel job, then the revoke job (handed out only after the first is acknowledged).
+        public let jobIDs: [String]
+        public let deleted: [String: Int]
+    }
+
+    /// In the order Google requires: a job to stop the push channel (it needs a live token), then one
+    /// to revoke the refresh token (which revokes its access tokens), then the tokens, cached events and
+    /// sync state are deleted. The jobs carry the tokens sealed, and go when acknowledged or after 24 hours.
+    public func disconnectCalendar(accountID: String, actor: String) async throws -> CalendarDisconnect {
+        let now = requests.now
+        let environment = self.environment
+        let result = try await store.write { tx -> CalendarDisconnect in
+            guard try tx.account(id: accountID) != nil else { throw DeletionError.accountNotFound(accountID) }
+            guard let connection = try tx.calendarConnection(accountID: accountID) else {
+                guard try Self.calendarState(tx, accountID: accountID, hasher: environment.hasher) == .disconnected else {
+                    throw IntegrationError.notConnected(integration: "calendar", accountID: accountID)
+                }
+                return CalendarDisconnect(accountID: accountID, alreadyDisconnected: true, jobIDs: [], deleted: [:])
+            }
+            let jobs = try Self.revocationJobs(tx, connection, request: nil, now: now, cipher: environment.cipher)
+            let deleted = try tx.deleteCalendarData(accountID: accountID)
+            try tx.record(
+                LedgerEntry(
+                    identifierHash: environment.hasher.hash(kind: "account_id", value: accountID), kind: "account_id", scope: "calendar",
+                    requestId: Self.calendarDisconnectMarker, erasedAt: now
+                )
+            )
+            try tx.audit(at: now, actor: actor, action: "calendar_disconnected", subject: "account:\(accountID)", details: ["jobs": jobs, "deleted": deleted])
+            return CalendarDisconnect(accountID: accountID, alreadyDisconnected: false, jobIDs: jobs, deleted: deleted)
+        }
+        if !result.alreadyDisconnected { try await store.database.checkpoint() }
+        return result
+    }
+
+    /// Queues the stop-channel job (when there is a push channel) and the revoke job after it.
+    static func revocationJobs(
+        _ tx: RequestsTransaction, _ connection: CalendarConnectionRecord, request: String?, now: Date, cipher: TokenCipher
+    ) throws -> [String] {
+        var jobs: [String] = []
+        let keyID = connection.tokenKeyID ?? ""
+        let access = try connection.accessTokenCiphertext.map { try cipher.open(.init(ciphertext: $0, keyID: keyID)) }
+        let refresh = try connection.refreshTokenCiphertext.map { try cipher.open(.init(ciphertext: $0, keyID: keyID)) }
+        if let channel = connection.pushChannelID, let access {
+            let stop = try DeletionRequests.message(
+                .calendarStopChannel, to: nil, request: request,
+                payload: ["accountId": .string(connection.accountID), "channelId": .string(channel), "accessToken": .string(access)],
+                at: now, cipher: cipher
+            )
+            try tx.enqueue(stop)
+            jobs.append(stop.id)
+        }
+        if let refresh {
+            let revoke = try DeletionRequests.message(
+                .calendarRevokeToken, to: nil, request: request,
+                payload: ["accountId": .string(connection.accountID), "refreshToken": .string(refresh)],
+                at: now, cipher: cipher, after: jobs.last
+            )
+            try tx.enqueue(revoke)
+            jobs.append(revoke.id)
+        }
+        return jobs
+    }
+
+    /// The provider side of a deletion request's first run: Meta unsubscribe for Instagram data, Google
+    /// channel stop and token revocation for calendar data (the account scope does both).
+    static func providerJobs(_ tx: RequestsTransaction, request: DeletionRequestRecord, now: Date, cipher: TokenCipher) throws {
+        guard let accountID = request.accountId else { return }
+        if request.scope != "calendar", let connection = try tx.instagramConnection(accountID: accountID) {
+            _ = try disconnect(tx, connection, now: now, actor: "deletiond", cipher: cipher)
+        }
+        if request.scope != "instagram", let connection = try tx.calendarConnection(accountID: accountID) {
+            _ = try revocationJobs(tx, connection, request: request.id, now: now, cipher: cipher)
+        }
+    }
+}
+
+/// Integration refusals.
+public enum IntegrationError: Error, Sendable, Equatable {
+    case notConnected(integration: String, accountID: String)
+    case signedRequest(SignedRequest.Failure)
+}

@@ -1,0 +1,149 @@
+import ALTStore
+import CoreMetrics
+import ErasureDomain
+public import Foundation
+import ISO8601Time
+
+/// Meta's side of the configuration: the app secret that signs `signed_request`, the public page that
+/// shows a deletion's status (Meta's callback answer links to it), and how old a signed request may be.
+public struct MetaSettings: Sendable {
+    public var appSecret: String
+    public var statusPageBase: String
+    public var signedRequestTolerance: TimeInterval
+
+    public init(appSecret: String, statusPageBase: String, signedRequestTolerance: TimeInterval = 3_600) {
+        self.appSecret = appSecret
+        self.statusPageBase = statusPageBase
+        self.signedRequestTolerance = signedRequestTolerance
+    }
+
+    /// `--dev`: the documented secret `dev-app-secret`, so the callbacks can be tried locally.
+    public static let development = MetaSettings(appSecret: "dev-app-secret", statusPageBase: "http://127.0.0.1:7700/deletion-status")
+}
+
+/// Instagram and Google Calendar (P6, P7, I1): disconnect now, Meta's callbacks, the ingest write path
+/// that drops events of disconnected or erased subjects, and provider revocation through outbox jobs.
+public struct Integrations: Sendable {
+    public let requests: DeletionRequests
+    public let meta: MetaSettings
+
+    public init(requests: DeletionRequests, meta: MetaSettings) {
+        self.requests = requests
+        self.meta = meta
+    }
+
+    var store: RequestsStore { requests.store }
+    var environment: DeletionEnvironment { requests.environment }
+
+    /// What a disconnect changed.
+    public struct InstagramDisconnect: Sendable {
+        public let accountID: String
+        public let alreadyDisconnected: Bool
+        /// The job asking the integration worker to unsubscribe the app at Meta (nil when already done).
+        public let jobID: String?
+    }
+
+    /// The in-app button (P6): token deleted, polling off, webhook marked removed, unsubscribe job queued.
+    public func disconnectInstagram(accountID: String, actor: String) async throws -> InstagramDisconnect {
+        let now = requests.now
+        let cipher = environment.cipher
+        let result = try await store.write { tx -> InstagramDisconnect in
+            guard try tx.account(id: accountID) != nil else { throw DeletionError.accountNotFound(accountID) }
+            guard let connection = try tx.instagramConnection(accountID: accountID) else {
+                throw IntegrationError.notConnected(integration: "instagram", accountID: accountID)
+            }
+            return try Self.disconnect(tx, connection, now: now, actor: actor, cipher: cipher)
+        }
+        if !result.alreadyDisconnected { try await store.database.checkpoint() }  // no token byte left in the WAL (I2)
+        return result
+    }
+
+    static func disconnect(
+        _ tx: RequestsTransaction, _ connection: InstagramConnectionRecord, now: Date, actor: String, cipher: TokenCipher
+    ) throws -> InstagramDisconnect {
+        let already = connection.tokenCiphertext == nil && !connection.pollingEnabled && !connection.webhookSubscribed
+        guard !already else { return InstagramDisconnect(accountID: connection.accountID, alreadyDisconnected: true, jobID: nil) }
+        try tx.disconnectInstagram(accountID: connection.accountID, at: now)
+        let job = try DeletionRequests.message(
+            .instagramUnsubscribe, to: nil, request: nil,
+            payload: ["accountId": .string(connection.accountID), "igUserId": .string(connection.igUserID)], at: now, cipher: cipher
+        )
+        try tx.enqueue(job)
+        try tx.audit(at: now, actor: actor, action: "instagram_disconnected", subject: "account:\(connection.accountID)", details: ["job": job.id])
+        return InstagramDisconnect(accountID: connection.accountID, alreadyDisconnected: false, jobID: job.id)
+    }
+
+    // MARK: Meta's callbacks (P7)
+
+    /// Meta's deauthorize callback: the connection of the app-scoped user is disconnected. An unknown
+    /// user answers success too (Meta retries until it gets one).
+    public func deauthorize(signedRequest: String, actor: String) async throws -> InstagramDisconnect? {
+        let verified = try verify(signedRequest)
+        let now = requests.now
+        let cipher = environment.cipher
+        let result = try await store.write { tx -> InstagramDisconnect? in
+            guard let connection = try tx.instagramConnection(igUserID: verified.userID) else { return nil }
+            return try Self.disconnect(tx, connection, now: now, actor: actor, cipher: cipher)
+        }
+        if result?.alreadyDisconnected == false { try await store.database.checkpoint() }
+        return result
+    }
+
+    /// Meta's data-deletion callback: an Instagram-scope request, already verified (Meta authenticated
+    /// the user), answered in Meta's shape. The same signed request again answers the same request.
+    public func dataDeletionCallback(signedRequest: String, actor: String) async throws -> (url: String, confirmationCode: String) {
+        let verified = try verify(signedRequest)
+        let now = requests.now
+        let environment = self.environment
+        let key = environment.hasher.hash(kind: "meta_signed_request", value: signedRequest)
+        let code = try await store.write { tx -> String in
+            if let known = try tx.request(messageIdHash: key) { return known.confirmationCode }
+            guard let connection = try tx.instagramConnection(igUserID: verified.userID), let account = try tx.account(id: connection.accountID) else {
+                var request = try DeletionRequests.newRecord(
+                    scope: .instagram, channel: "meta", accountID: nil, email: "meta:\(verified.userID)", messageHash: key,
+                    receivedAt: now, actor: actor, environment: environment
+                )
+                request.requesterEmailSealed = nil
+                request.state = RequestState.rejected.rawValue
+                request.reason = "no Instagram connection for this Instagram user: nothing to erase"
+                request.endedAt = now
+                request.forgotten = true
+                try tx.save(request)
+                try tx.audit(at: now, actor: actor, action: "rejected", requestID: request.id, details: ["reason": "no_connection", "channel": "meta"])
+                return request.confirmationCode
+            }
+            if var open = try tx.openRequest(accountID: account.id, scope: Scope.instagram.rawValue) {
+                // Meta has authenticated the user: an open request waiting for its code is verified now.
+                if open.state == RequestState.received.rawValue || open.state == RequestState.awaitingVerification.rawValue {
+                    try DeletionRequests.transition(&open, .verified)
+                    open.verifiedAt = now
+                    open.erasureStartsAt = now
+                    try tx.save(open)
+                    try tx.audit(at: now, actor: actor, action: "verified", requestID: open.id, details: ["by": "meta_signed_request"])
+                }
+                return open.confirmationCode
+            }
+            var request = try DeletionRequests.newRecord(
+                scope: .instagram, channel: "meta", accountID: account.id, email: account.email, messageHash: key,
+                receivedAt: now, actor: actor, environment: environment
+            )
+            try DeletionRequests.transition(&request, .verified)
+            request.verifiedAt = now
+            request.erasureStartsAt = now
+            try tx.save(request)
+            try tx.audit(at: now, actor: actor, action: "received", requestID: request.id, details: ["scope": "instagram", "channel": "meta"])
+            try tx.audit(at: now, actor: actor, action: "verified", requestID: request.id, details: ["by": "meta_signed_request"])
+            return request.confirmationCode
+        }
+        let separator = meta.statusPageBase.contains("?") ? "&" : "?"
+        return (meta.statusPageBase + separator + "code=" + code, code)
+    }
+
+    func verify(_ signedRequest: String) throws -> SignedRequest {
+        do {
+            return try SignedRequest.verify(signedRequest, appSecret: meta.appSecret, now: requests.now, tolerance: meta.signedRequestTolerance)
+        } catch {
+            throw IntegrationError.signedRequest(error)
+        }
+    }
+}
