@@ -41,6 +41,7 @@ for run in 0.0135 0.135 1 1-loaded; do
     cli_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 
     cp "$source_db" "$work/service.sqlite"
+    cp "$source_db.secrets.json" "$work/service.sqlite.secrets.json"  # the keys the seed sealed tokens with
     rm -f "$work/service.sqlite-wal" "$work/service.sqlite-shm"
     # The worker waits an hour between rounds, so the erasure runs exactly when deletion.execute asks.
     /usr/bin/time -f "%M" -o "$work/rss" "$bin/deletiond" serve --dev --port "$port" --db "$work/service.sqlite" \

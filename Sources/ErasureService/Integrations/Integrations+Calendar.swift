@@ -46,8 +46,16 @@ extension Integrations {
     ) throws -> [String] {
         var jobs: [String] = []
         let keyID = connection.tokenKeyID ?? ""
-        let access = try connection.accessTokenCiphertext.map { try cipher.open(.init(ciphertext: $0, keyID: keyID)) }
-        let refresh = try connection.refreshTokenCiphertext.map { try cipher.open(.init(ciphertext: $0, keyID: keyID)) }
+        // Revocation is the provider's side and best effort: a token that cannot be opened (its key is
+        // gone) must not block the erasure, so its job is skipped and the skip audited.
+        let access = connection.accessTokenCiphertext.flatMap { try? cipher.open(.init(ciphertext: $0, keyID: keyID)) }
+        let refresh = connection.refreshTokenCiphertext.flatMap { try? cipher.open(.init(ciphertext: $0, keyID: keyID)) }
+        if (connection.accessTokenCiphertext != nil && access == nil) || (connection.refreshTokenCiphertext != nil && refresh == nil) {
+            try tx.audit(
+                at: now, actor: "deletiond", action: "revocation_skipped", subject: "account:\(connection.accountID)",
+                details: ["reason": "token_unreadable", "key": keyID]
+            )
+        }
         if let channel = connection.pushChannelID, let access {
             let stop = try DeletionRequests.message(
                 .calendarStopChannel, to: nil, request: request,

@@ -159,4 +159,21 @@ struct IntegrationFlowTests {
             #expect(left == 0, "jobs carrying tokens live 24 hours at most")
         }
     }
+
+    @Test("a token that cannot be opened does not block the erasure: its revocation is skipped and audited")
+    func unreadableToken() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            try await server.database.writer.write { db in
+                try db.execute(sql: "UPDATE calendar_connections SET token_key_id = 'retired' WHERE account_id = 'acc_demo'")
+            }
+            let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .app)
+            let code = try await Mailer.code(for: request.requestId, client: client)
+            _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
+            #expect(try await client.deletionExecute(requestId: request.requestId).state == .erased)
+            let audit = try await server.database.writer.read { db in
+                try String.fetchAll(db, sql: "SELECT details FROM audit_trail WHERE action = 'revocation_skipped'")
+            }
+            #expect(audit == [#"{"key":"retired","reason":"token_unreadable"}"#])
+        }
+    }
 }
