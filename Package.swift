@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
@@ -70,6 +71,18 @@ let package = Package(
         ),
         // The erasure domain: scopes, the request state machine, deadlines, identity codes, intake subjects,
         // the clock. No I/O, no NIO, no JSON-RPC.
+        // Backups: snapshot, gzip and AES-GCM in chunks, manifests, restore with ledger replay.
+        .target(
+            name: "ALTBackups",
+            dependencies: [
+                "ALTStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ErasureDomain",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -79,6 +92,7 @@ let package = Package(
         .target(
             name: "ErasureService",
             dependencies: [
+                "ALTBackups",
                 "ALTStore",
                 "ErasureDomain",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -95,6 +109,7 @@ let package = Package(
         .executableTarget(
             name: "deletiond",
             dependencies: [
+                "ALTBackups",
                 "ALTStore",
                 "ErasureDomain",
                 "ErasureService",
@@ -194,6 +209,7 @@ let package = Package(
                 "RPCTestSupport",
                 "ALTStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                "ALTBackups",
                 "ErasureDomain",
                 "ErasureService",
                 "RPCServer",

@@ -15,7 +15,7 @@ bin=$(swift build -c release --show-bin-path)
 rpcbench=$(swift build -c release --package-path Benchmarks --show-bin-path)/rpc-bench
 work=$(mktemp -d)
 port=17801
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'for job in $(jobs -p); do pkill -P "$job"; kill "$job"; done 2>/dev/null || true; rm -rf "$work"' EXIT
 export ALT_RPC_TOKEN=dev
 cli() { "$bin/rpc-cli" call --port "$port" --timeout 600s "$@"; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }

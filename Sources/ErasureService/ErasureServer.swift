@@ -12,6 +12,7 @@ public enum ErasureServer {
         callers: CallerDirectory,
         requests: DeletionRequests,
         meta: MetaSettings = .development,
+        backups: Backups? = nil,
         state: ServingState = ServingState(),
         logger: Logger
     ) throws -> Dispatcher {
@@ -21,6 +22,7 @@ public enum ErasureServer {
         registry.registerIntegrations(Integrations(requests: requests, meta: meta))
         registry.registerDeletion(requests)
         registry.registerOutboxAndRetention(requests)
+        registry.registerBackups(backups)
         registry.registerAdmin(requests.environment)
         return Dispatcher(
             registry: registry,

@@ -7,7 +7,7 @@ struct Deletiond: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deletiond",
         abstract: "The ALT Erasure Service: keeps ALT's data-deletion promises over JSON-RPC 2.0 on TCP.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Classification.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Restore.self, Classification.self],
         defaultSubcommand: Serve.self
     )
 

@@ -23,6 +23,7 @@ struct Serve: AsyncParsableCommand {
     var port = 7700
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var backupOptions: BackupOptions
 
     @Option(help: "The configuration file (JSON): callers, their token digests and grants.")
     var config: String?
@@ -102,13 +103,20 @@ struct Serve: AsyncParsableCommand {
         var environment = try DeletionEnvironment.from(
             store.secrets(configPath: config, allowGenerated: dev), clock: devClock ?? SystemClock(), devClock: devClock
         )
-        let meta = try metaSettings(secrets: store.secrets(configPath: config, allowGenerated: dev))
+        let secrets = try store.secrets(configPath: config, allowGenerated: dev)
+        let meta = try metaSettings(secrets: secrets)
+        let backup = try backupOptions.settings(config: config, database: store.db, secrets: secrets)
+        environment.backupFolder = backup.settings.folder
         environment.policy.accountGracePeriod = TimeInterval(gracePeriodDays) * 86_400
         environment.batchSize = erasureBatchSize
         let requests = DeletionRequests(database: database, environment: environment)
-        let dispatcher = try ErasureServer.makeDispatcher(database: database, callers: callers, requests: requests, meta: meta, logger: logger)
+        let backups = Backups(settings: backup.settings, requests: requests)
+        let dispatcher = try ErasureServer.makeDispatcher(
+            database: database, callers: callers, requests: requests, meta: meta, backups: backups, logger: logger
+        )
         let worker = DeletionWorker(
-            requests: requests, interval: .seconds(workerInterval), sweepInterval: .seconds(sweepInterval), logger: logger
+            requests: requests, interval: .seconds(workerInterval), sweepInterval: .seconds(sweepInterval),
+            backups: (backups, backup.interval), logger: logger
         )
         let server = TCPServer(
             configuration: TCPServerConfiguration(host: host, port: port, gracePeriod: .seconds(gracePeriod)),

@@ -171,6 +171,16 @@ public struct RequestsTransaction {
         try LedgerEntry.filter(sql: "identifier_hash = ? AND scope IN (?, 'account')", arguments: [identifierHash, scope]).fetchCount(db) > 0
     }
 
+    /// The whole ledger (replayed after a restore).
+    public func ledger() throws -> [LedgerEntry] { try LedgerEntry.fetchAll(db) }
+
+    /// Erased requests whose final confirmation is not queued yet (waiting for older backups to go).
+    public func erasedAwaitingConfirmation() throws -> [DeletionRequestRecord] {
+        try DeletionRequestRecord.filter(
+            sql: "state = 'erased' AND id NOT IN (SELECT request_id FROM outbox WHERE kind = 'deletion_completed' AND request_id IS NOT NULL)"
+        ).fetchAll(db)
+    }
+
     public func ledger(identifierHash: String) throws -> [LedgerEntry] {
         try LedgerEntry.filter(sql: "identifier_hash = ?", arguments: [identifierHash]).fetchAll(db)
     }

@@ -1,3 +1,4 @@
+public import ALTBackups
 public import ALTStore
 public import Crypto
 import Foundation
@@ -16,6 +17,9 @@ public struct Secrets: Codable, Sendable {
     public var receiptKey: String?
     /// Meta's app secret, which signs `signed_request` (required without `--dev`).
     public var metaAppSecret: String?
+    /// The keys backups are sealed with, by id (base64 of 32 bytes), and the id new backups use.
+    public var backupKeys: [String: String]?
+    public var currentBackupKey: String?
 
     public enum Failure: Error, CustomStringConvertible {
         case unreadable(String, String)
@@ -42,6 +46,10 @@ public struct Secrets: Codable, Sendable {
         if codeKey == nil { codeKey = Self.freshKey() }
         if subjectKey == nil { subjectKey = Self.freshKey() }
         if receiptKey == nil { receiptKey = Self.freshKey() }
+        if backupKeys == nil || currentBackupKey == nil {
+            backupKeys = ["b1": Self.freshKey()]
+            currentBackupKey = "b1"
+        }
     }
 
     public static func load(path: String) throws(Failure) -> Secrets {
@@ -63,7 +71,9 @@ public struct Secrets: Codable, Sendable {
         var secrets = Secrets(tokenKeys: [:], currentTokenKey: "")
         if FileManager.default.fileExists(atPath: path) {
             secrets = try load(path: path)
-            guard secrets.codeKey == nil || secrets.subjectKey == nil || secrets.receiptKey == nil else { return secrets }
+            guard secrets.codeKey == nil || secrets.subjectKey == nil || secrets.receiptKey == nil || secrets.backupKeys == nil else {
+                return secrets
+            }
             secrets.fillMissingKeys()
             try FileManager.default.removeItem(atPath: path)
         } else {
@@ -89,6 +99,16 @@ public struct Secrets: Codable, Sendable {
         guard let text else { throw .invalid(path, "\(name) is missing") }
         guard let bytes = Data(base64Encoded: text), bytes.count == 32 else { throw .invalid(path, "\(name) is not 32 bytes of base64") }
         return SymmetricKey(data: bytes)
+    }
+
+    public func backupKeyring(path: String = "secrets") throws -> BackupKeys {
+        guard let backupKeys, let currentBackupKey else { throw Failure.invalid(path, "backupKeys and currentBackupKey are missing") }
+        var keys: [String: Data] = [:]
+        for (id, text) in backupKeys {
+            guard let bytes = Data(base64Encoded: text), bytes.count == 32 else { throw Failure.invalid(path, "backup key \(id) is not 32 bytes of base64") }
+            keys[id] = bytes
+        }
+        return try BackupKeys(keys: keys, currentKeyID: currentBackupKey)
     }
 
     public func tokenCipher(path: String = "secrets") throws -> TokenCipher {

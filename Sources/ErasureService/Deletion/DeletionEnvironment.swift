@@ -1,3 +1,4 @@
+public import ALTBackups
 public import ALTStore
 import Crypto
 public import ErasureDomain
@@ -19,6 +20,8 @@ public struct DeletionEnvironment: Sendable {
     public var batchSize = 5_000
     /// How long a claimed outbox message is leased before it is handed out again.
     public var outboxLease: TimeInterval = 300
+    /// Where backups are: an erased request completes only once every older backup is gone (P4, P5).
+    public var backupFolder: BackupFolder?
 
     public init(
         clock: any ErasureClock,

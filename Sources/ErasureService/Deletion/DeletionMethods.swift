@@ -86,7 +86,7 @@ extension Components.Schemas.DeletionStatus {
     init(_ report: RequestReport) {
         let request = report.request
         self.init(
-            backupsHoldingData: 0,
+            backupsHoldingData: report.backupsHoldingData,
             channel: .init(rawValue: request.channel),
             confirmationCode: request.confirmationCode,
             deadlines: .init(backupsDueBy: report.backupsDueBy, productionDueBy: request.productionDueBy, verificationExpiresAt: request.verificationExpiresAt),

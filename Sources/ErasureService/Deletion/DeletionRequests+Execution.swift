@@ -1,3 +1,4 @@
+import ALTBackups
 public import ALTStore
 import ErasureDomain
 import Foundation
@@ -98,9 +99,28 @@ extension DeletionRequests {
             try tx.save(request)
             let counts = try tx.progress(requestID: requestID)
             try tx.audit(at: erasedAt, actor: actor, action: "production_erased", requestID: requestID, details: counts)
-            // No backup predates an erasure until backups exist (issue 7): they are cleared at once, and
-            // the final confirmation goes out; the request completes when the mailer acknowledges it (P5).
-            try Self.sendFinalConfirmation(tx, request, now: erasedAt, environment: environment)
+        }
+        // The final confirmation goes once no backup taken before the erasure is left (P4, P5).
+        try await confirmClearedRequests()
+    }
+
+    /// Backups taken before `date` that still exist: they may hold an erased subject's data. Times are
+    /// kept to the second, so a backup of the same second counts as older (the safe side).
+    func backups(takenBefore date: Date) throws -> Int {
+        try environment.backupFolder?.list().filter { $0.createdAt <= date }.count ?? 0
+    }
+
+    /// Queues the final confirmation of every erased request whose older backups are all pruned; the
+    /// request completes when the mailer acknowledges it.
+    public func confirmClearedRequests() async throws {
+        let environment = self.environment
+        let manifests = try environment.backupFolder?.list() ?? []
+        let now = self.now
+        try await store.write { tx in
+            for request in try tx.erasedAwaitingConfirmation() {
+                guard let erasedAt = request.erasedAt, !manifests.contains(where: { $0.createdAt <= erasedAt }) else { continue }
+                try Self.sendFinalConfirmation(tx, request, now: now, environment: environment)
+            }
         }
     }
 

@@ -17,22 +17,34 @@ public struct RequestReport: Sendable {
     public let kept: [Kept]
     public let backupsDueBy: Date?
     public let overdue: Bool
+    /// Backups that may still hold the subject's data: those taken before the erasure (all of them
+    /// while it has not happened).
+    public var backupsHoldingData = 0
 }
 
 extension DeletionRequests {
     public func status(requestID: String) async throws -> RequestReport {
         let now = self.now
         let policy = environment.policy
-        return try await store.read { tx in try Self.report(tx, try Self.request(tx, requestID), now: now, policy: policy) }
+        let report = try await store.read { tx in try Self.report(tx, try Self.request(tx, requestID), now: now, policy: policy) }
+        return try withBackups(report)
+    }
+
+    func withBackups(_ report: RequestReport) throws -> RequestReport {
+        guard environment.backupFolder != nil, report.request.state != RequestState.completed.rawValue else { return report }
+        var report = report
+        report.backupsHoldingData = try backups(takenBefore: report.request.erasedAt ?? .distantFuture)
+        return report
     }
 
     public func status(confirmationCode: String) async throws -> RequestReport {
         let now = self.now
         let policy = environment.policy
-        return try await store.read { tx in
+        let report = try await store.read { tx in
             guard let request = try tx.request(confirmationCode: confirmationCode) else { throw DeletionError.confirmationCodeNotFound }
             return try Self.report(tx, request, now: now, policy: policy)
         }
+        return try withBackups(report)
     }
 
     /// One page, in (productionDueBy, id) order. The page token is that pair for the last row, so pages
@@ -45,7 +57,7 @@ extension DeletionRequests {
         }
         let now = self.now
         let policy = environment.policy
-        return try await store.read { tx in
+        let page = try await store.read { tx in
             let page = try tx.requests(
                 state: state?.rawValue, dueBefore: dueBefore, overdue: overdue.map { ($0, now, now - policy.backupWindow) },
                 after: cursor, limit: pageSize + 1
@@ -54,6 +66,7 @@ extension DeletionRequests {
             let next = page.count > pageSize ? page[pageSize - 1] : nil
             return (reports, next.map { PageToken.encode(due: $0.productionDueBy, id: $0.id) })
         }
+        return (try page.0.map(withBackups), page.1)
     }
 
     static func report(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, policy: ErasurePolicy) throws -> RequestReport {

@@ -1,3 +1,4 @@
+import ALTBackups
 public import Logging
 public import ServiceLifecycle
 
@@ -8,29 +9,45 @@ public struct DeletionWorker: Service {
     public let requests: DeletionRequests
     public let interval: Duration
     public let sweepInterval: Duration
+    /// Backups on a schedule (and pruned every round); nil without backup settings.
+    public let backups: (backups: Backups, interval: Duration)?
     public let logger: Logger
 
-    public init(requests: DeletionRequests, interval: Duration = .seconds(2), sweepInterval: Duration = .seconds(3_600), logger: Logger) {
+    public init(
+        requests: DeletionRequests, interval: Duration = .seconds(2), sweepInterval: Duration = .seconds(3_600),
+        backups: (backups: Backups, interval: Duration)? = nil, logger: Logger
+    ) {
         self.requests = requests
         self.interval = interval
         self.sweepInterval = sweepInterval
+        self.backups = backups
         self.logger = logger
     }
 
     public func run() async throws {
         let clock = ContinuousClock()
         var nextSweep = clock.now
+        var nextBackup = clock.now + (backups?.interval ?? .zero)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let sweep = clock.now >= nextSweep
             if sweep { nextSweep = clock.now + sweepInterval }
-            await cancelWhenGracefulShutdown { await round(sweep: sweep) }
+            let backup = backups != nil && clock.now >= nextBackup
+            if backup { nextBackup = clock.now + (backups?.interval ?? .zero) }
+            await cancelWhenGracefulShutdown { await round(sweep: sweep, backup: backup) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 
     /// One round; errors are logged (without personal data) and the next round tries again.
-    func round(sweep: Bool) async {
+    func round(sweep: Bool, backup: Bool = false) async {
         do {
+            if let backups = backups?.backups {
+                if backup {
+                    let manifest = try await backups.create(actor: "deletiond")
+                    logger.info("backup created", metadata: ["backup": "\(manifest.id)", "bytes": "\(manifest.size)"])
+                }
+                _ = try await backups.prune(actor: "deletiond")
+            }
             if sweep {
                 let swept = try await requests.sweep(actor: "deletiond")
                 logger.info("retention sweep", metadata: ["deleted": "\(swept.deleted)", "expired": "\(swept.expired)"])

@@ -12,9 +12,10 @@ extension DemoServer {
         worker: Duration? = .milliseconds(100),
         batchSize: Int = 5_000,
         signedRequestTolerance: TimeInterval = 1_000_000_000,
+        backupRetention: TimeInterval = 90 * 86_400,
         _ body: @Sendable (_ client: ALTErasureClient, _ server: DemoServer) async throws -> Void
     ) async throws {
-        try await run(worker: worker, batchSize: batchSize, signedRequestTolerance: signedRequestTolerance) { port, server in
+        try await run(worker: worker, batchSize: batchSize, signedRequestTolerance: signedRequestTolerance, backupRetention: backupRetention) { port, server in
             try await ALTErasureClient.run(.init(port: port, token: ContractTarget.devToken)) { client in
                 try await body(client, server)
             }

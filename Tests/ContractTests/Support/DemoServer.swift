@@ -1,3 +1,4 @@
+import ALTBackups
 import ALTStore
 import ErasureDomain
 import ErasureService
@@ -10,6 +11,7 @@ import RPCTestSupport
 struct DemoServer: Sendable {
     let database: AppDatabase
     let requests: DeletionRequests
+    let backups: Backups
     let folder: URL
 
     var databasePath: String { folder.appendingPathComponent("alt.sqlite").path }
@@ -20,6 +22,7 @@ struct DemoServer: Sendable {
         worker interval: Duration? = .milliseconds(100),
         batchSize: Int = 5_000,
         signedRequestTolerance: TimeInterval = 1_000_000_000,
+        backupRetention: TimeInterval = 90 * 86_400,
         _ body: @Sendable (_ port: Int, _ server: DemoServer) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
@@ -29,18 +32,27 @@ struct DemoServer: Sendable {
         let clock = OffsetClock()
         var environment = DeletionEnvironment.ephemeral(clock: clock, devClock: clock)
         environment.batchSize = batchSize
+        let backupSettings = try Backups.Settings(
+            folder: BackupFolder(path: folder.appendingPathComponent("backups").path),
+            restoreFolder: folder.appendingPathComponent("restores"), retention: backupRetention,
+            keys: try BackupKeys(keys: ["b1": Data((0..<32).map { _ in UInt8.random(in: 0...255) })], currentKeyID: "b1")
+        )
+        environment.backupFolder = backupSettings.folder
         try await Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys).seed(.demo)
         let requests = DeletionRequests(database: database, environment: environment)
-        let server = DemoServer(database: database, requests: requests, folder: folder)
+        let backups = Backups(settings: backupSettings, requests: requests)
+        let server = DemoServer(database: database, requests: requests, backups: backups, folder: folder)
         // The contract's signed requests are dated: by default any age is accepted (flows pass a real tolerance).
         var meta = MetaSettings.development
         meta.signedRequestTolerance = signedRequestTolerance
         let dispatcher = try ErasureServer.makeDispatcher(
-            database: database, callers: ContractTarget.callers, requests: requests, meta: meta, logger: LiveTCPServer.quietLogger
+            database: database, callers: ContractTarget.callers, requests: requests, meta: meta, backups: backups,
+            logger: LiveTCPServer.quietLogger
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let interval {
-                let worker = DeletionWorker(requests: requests, interval: interval, logger: LiveTCPServer.quietLogger)
+                // Backups only when asked (the schedule is a day away); pruning every round.
+                let worker = DeletionWorker(requests: requests, interval: interval, backups: (backups, .seconds(86_400)), logger: LiveTCPServer.quietLogger)
                 group.addTask { try await worker.run() }
             }
             try await LiveTCPServer.run(dispatcher: dispatcher) { port, _ in try await body(port, server) }

@@ -27,6 +27,14 @@ enum ErrorDrivers {
                 object["requestId"] = "req_demo_rejected"
                 return try await call(port: port, token: ContractTarget.devToken, entry, params: JSONValue.object(object).jsonText())
             }
+        case RPCErrorCode.alreadyExists.rawValue where method == "backups.restore":
+            // Restoring twice onto the same file name.
+            return { port, entry in
+                _ = try await call(port: port, token: ContractTarget.devToken, entry, method: "backups.create", params: "{}")
+                let params = #"{"backupId": "latest", "target": "twice.sqlite"}"#
+                _ = try await call(port: port, token: ContractTarget.devToken, entry, params: params)
+                return try await call(port: port, token: ContractTarget.devToken, entry, params: params)
+            }
         case RPCErrorCode.resourceExhausted.rawValue where method == "deletion.verifyIdentity":
             // A sixth try on one code.
             return { port, entry in
@@ -76,8 +84,8 @@ enum ErrorDrivers {
         return try #require(result["requestId"]?.stringValue)
     }
 
-    static func call(port: Int, token: String?, _ entry: JSONValue, params: String) async throws -> Response {
-        let method = entry["name"]?.stringValue ?? ""
+    static func call(port: Int, token: String?, _ entry: JSONValue, method name: String? = nil, params: String) async throws -> Response {
+        let method = name ?? entry["name"]?.stringValue ?? ""
         return try await RPCConnection.connect(host: "127.0.0.1", port: port, options: .init(bearerToken: token)) { connection in
             try await connection.call(method, params: try RawJSON(params))
         }

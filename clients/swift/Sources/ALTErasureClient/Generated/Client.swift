@@ -270,6 +270,46 @@ extension ALTErasureClient {
         try await call(Operations.RetentionSweep.self, NoParams(), options: options)
     }
 
+    /// `backups.create`: Takes an encrypted, compressed backup now (deletiond also does daily).
+    ///
+    /// A consistent snapshot (VACUUM INTO) while the server keeps serving, gzip-compressed and sealed with AES-256-GCM in 1 MiB chunks (memory bounded whatever the size), written to a temporary file, synced and renamed, then its manifest the same way.
+    ///
+    /// Declared errors: `.unauthenticated`, `.permissionDenied`.
+    public func backupsCreate(options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.BackupManifest {
+        try await call(Operations.BackupsCreate.self, NoParams(), options: options)
+    }
+
+    /// `backups.list`: Every backup, oldest first.
+    ///
+    /// Read from the manifests in the backup folder; a backup file without its manifest is not listed.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.unauthenticated`, `.permissionDenied`.
+    public func backupsList(options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.BackupList {
+        try await call(Operations.BackupsList.self, NoParams(), options: options)
+    }
+
+    /// `backups.prune`: Deletes every backup whose time is up (deletiond also does on a timer).
+    ///
+    /// A backup never outlives 90 days. Erased requests whose older backups are all gone then get their final confirmation.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.unauthenticated`, `.permissionDenied`.
+    public func backupsPrune(options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.PruneResult {
+        try await call(Operations.BackupsPrune.self, NoParams(), options: options)
+    }
+
+    /// `backups.restore`: Restores a backup into a new database file, replaying the erasure ledger.
+    ///
+    /// Checks the size and SHA-256, opens every chunk (authentication tag and position), gunzips into a temporary file, opens it (an older schema is migrated), erases again every subject the live erasure ledger holds (I1), and only then renames it to target inside the restore folder. A damaged backup is DATA_LOSS with details.reason (missing_manifest, unreadable_manifest, unknown_format, unknown_key, checksum_mismatch, truncated, wrong_key_or_tampered, corrupt); nothing is half-written. The offline equivalent is deletiond restore --backup ID --to PATH.
+    ///
+    /// Declared errors: `.notFound`, `.alreadyExists`, `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
+    public func backupsRestore(backupId: String, target: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.RestoreReport {
+        try await call(Operations.BackupsRestore.self, Operations.BackupsRestore.Params(backupId: backupId, target: target), options: options)
+    }
+
     /// `admin.advanceClock`: Moves the service's clock forward (only with --dev).
     ///
     /// So 15 minutes, 7, 30 and 90 days can be exercised from outside. Without --dev the method answers -32601.

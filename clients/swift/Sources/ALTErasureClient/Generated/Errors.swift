@@ -24,6 +24,8 @@ public enum ALTErasureError: Error, Sendable, CustomStringConvertible {
     case aborted(RPCError)
     /// -32014: UNAVAILABLE
     case unavailable(RPCError)
+    /// -32015: DATA_LOSS
+    case dataLoss(RPCError)
     /// -32016: UNAUTHENTICATED
     case unauthenticated(RPCError)
     /// -32600: Invalid Request
@@ -50,6 +52,7 @@ public enum ALTErasureError: Error, Sendable, CustomStringConvertible {
             case -32009: self = .failedPrecondition(error)
             case -32010: self = .aborted(error)
             case -32014: self = .unavailable(error)
+            case -32015: self = .dataLoss(error)
             case -32016: self = .unauthenticated(error)
             case -32600: self = .invalidRequest(error)
             case -32601: self = .methodNotFound(error)
@@ -72,6 +75,7 @@ public enum ALTErasureError: Error, Sendable, CustomStringConvertible {
             case .failedPrecondition(let error): error
             case .aborted(let error): error
             case .unavailable(let error): error
+            case .dataLoss(let error): error
             case .unauthenticated(let error): error
             case .invalidRequest(let error): error
             case .methodNotFound(let error): error

@@ -2108,6 +2108,207 @@ public enum OpenRPCDocument {
       ]
     },
     {
+      "name": "backups.create",
+      "summary": "Takes an encrypted, compressed backup now (deletiond also does daily).",
+      "description": "A consistent snapshot (VACUUM INTO) while the server keeps serving, gzip-compressed and sealed with AES-256-GCM in 1 MiB chunks (memory bounded whatever the size), written to a temporary file, synced and renamed, then its manifest the same way.",
+      "paramStructure": "by-name",
+      "params": [],
+      "result": {
+        "name": "manifest",
+        "schema": {
+          "$ref": "#/components/schemas/BackupManifest"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "examples": [
+        {
+          "name": "a backup of the demo store",
+          "x-compare": "shape",
+          "params": [],
+          "result": {
+            "name": "result",
+            "value": {
+              "id": "bak_1795000000_1a2b",
+              "formatVersion": 1,
+              "createdAt": "2026-11-29T09:00:00Z",
+              "expiresAt": "2027-02-27T09:00:00Z",
+              "size": 52113,
+              "sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+              "keyId": "b1",
+              "databaseBytes": 401408,
+              "compression": "gzip"
+            }
+          }
+        }
+      ],
+      "x-idempotent": false
+    },
+    {
+      "name": "backups.list",
+      "summary": "Every backup, oldest first.",
+      "description": "Read from the manifests in the backup folder; a backup file without its manifest is not listed.",
+      "paramStructure": "by-name",
+      "params": [],
+      "result": {
+        "name": "list",
+        "schema": {
+          "$ref": "#/components/schemas/BackupList"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "the backups",
+          "x-compare": "shape",
+          "params": [],
+          "result": {
+            "name": "result",
+            "value": {
+              "backups": [
+                {
+                  "id": "bak_1795000000_1a2b",
+                  "formatVersion": 1,
+                  "createdAt": "2026-11-29T09:00:00Z",
+                  "expiresAt": "2027-02-27T09:00:00Z",
+                  "size": 52113,
+                  "sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+                  "keyId": "b1",
+                  "databaseBytes": 401408,
+                  "compression": "gzip"
+                }
+              ]
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "backups.prune",
+      "summary": "Deletes every backup whose time is up (deletiond also does on a timer).",
+      "description": "A backup never outlives 90 days. Erased requests whose older backups are all gone then get their final confirmation.",
+      "paramStructure": "by-name",
+      "params": [],
+      "result": {
+        "name": "prune",
+        "schema": {
+          "$ref": "#/components/schemas/PruneResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "nothing has expired",
+          "params": [],
+          "result": {
+            "name": "result",
+            "value": {
+              "pruned": []
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "backups.restore",
+      "summary": "Restores a backup into a new database file, replaying the erasure ledger.",
+      "description": "Checks the size and SHA-256, opens every chunk (authentication tag and position), gunzips into a temporary file, opens it (an older schema is migrated), erases again every subject the live erasure ledger holds (I1), and only then renames it to target inside the restore folder. A damaged backup is DATA_LOSS with details.reason (missing_manifest, unreadable_manifest, unknown_format, unknown_key, checksum_mismatch, truncated, wrong_key_or_tampered, corrupt); nothing is half-written. The offline equivalent is deletiond restore --backup ID --to PATH.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "backupId",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "title": "BackupId"
+          },
+          "description": "A backup id, or latest for the newest."
+        },
+        {
+          "name": "target",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "title": "Target"
+          },
+          "description": "A file name in the restore folder (letters, digits, . _ -); it must not exist yet."
+        }
+      ],
+      "result": {
+        "name": "report",
+        "schema": {
+          "$ref": "#/components/schemas/RestoreReport"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/AlreadyExists"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "examples": [
+        {
+          "name": "restore the newest backup",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "backupId",
+              "value": "latest"
+            },
+            {
+              "name": "target",
+              "value": "restored-demo.sqlite"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "backupId": "bak_1795000000_1a2b",
+              "target": "/var/lib/alt/restores/restored-demo.sqlite",
+              "reErasedSubjects": 1,
+              "reErasedRows": 19
+            }
+          }
+        }
+      ],
+      "x-idempotent": false
+    },
+    {
       "name": "admin.advanceClock",
       "summary": "Moves the service's clock forward (only with --dev).",
       "description": "So 15 minutes, 7, 30 and 90 days can be exercised from outside. Without --dev the method answers -32601.",
@@ -3030,6 +3231,120 @@ public enum OpenRPCDocument {
             "description": "Rows deleted per table: the connection (tokens, push channel, sync state) and cached events."
           }
         }
+      },
+      "BackupManifest": {
+        "title": "BackupManifest",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "formatVersion",
+          "createdAt",
+          "expiresAt",
+          "size",
+          "sha256",
+          "keyId",
+          "databaseBytes",
+          "compression"
+        ],
+        "description": "The manifest beside each backup file; format in schemas/BACKUPS.md.",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "formatVersion": {
+            "type": "integer"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "expiresAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "createdAt + retention, at most 90 days."
+          },
+          "size": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Bytes of the backup file."
+          },
+          "sha256": {
+            "type": "string"
+          },
+          "keyId": {
+            "type": "string"
+          },
+          "databaseBytes": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "compression": {
+            "type": "string"
+          }
+        }
+      },
+      "BackupList": {
+        "title": "BackupList",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "backups"
+        ],
+        "properties": {
+          "backups": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/BackupManifest"
+            }
+          }
+        }
+      },
+      "PruneResult": {
+        "title": "PruneResult",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "pruned"
+        ],
+        "properties": {
+          "pruned": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Ids of the backups deleted."
+          }
+        }
+      },
+      "RestoreReport": {
+        "title": "RestoreReport",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "backupId",
+          "target",
+          "reErasedSubjects",
+          "reErasedRows"
+        ],
+        "properties": {
+          "backupId": {
+            "type": "string"
+          },
+          "target": {
+            "type": "string",
+            "description": "The restored database file."
+          },
+          "reErasedSubjects": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Subjects erased again by the ledger replay (I1)."
+          },
+          "reErasedRows": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
       }
     },
     "errors": {
@@ -3092,6 +3407,10 @@ public enum OpenRPCDocument {
       "Unauthenticated": {
         "code": -32016,
         "message": "UNAUTHENTICATED"
+      },
+      "DataLoss": {
+        "code": -32015,
+        "message": "DATA_LOSS"
       }
     }
   }

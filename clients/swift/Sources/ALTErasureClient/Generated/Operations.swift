@@ -578,6 +578,73 @@ public enum Operations {
         public typealias Params = NoParams
     }
 
+    /// `backups.create`: Takes an encrypted, compressed backup now (deletiond also does daily).
+    ///
+    /// A consistent snapshot (VACUUM INTO) while the server keeps serving, gzip-compressed and sealed with AES-256-GCM in 1 MiB chunks (memory bounded whatever the size), written to a temporary file, synced and renamed, then its manifest the same way.
+    public enum BackupsCreate: DocumentedMethod {
+        public static let name = "backups.create"
+        public static let parameterNames: [String] = []
+        public static let isIdempotent = false
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32016, -32007]
+        public typealias Result = Components.Schemas.BackupManifest
+        public typealias Params = NoParams
+    }
+
+    /// `backups.list`: Every backup, oldest first.
+    ///
+    /// Read from the manifests in the backup folder; a backup file without its manifest is not listed.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum BackupsList: DocumentedMethod {
+        public static let name = "backups.list"
+        public static let parameterNames: [String] = []
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32016, -32007]
+        public typealias Result = Components.Schemas.BackupList
+        public typealias Params = NoParams
+    }
+
+    /// `backups.prune`: Deletes every backup whose time is up (deletiond also does on a timer).
+    ///
+    /// A backup never outlives 90 days. Erased requests whose older backups are all gone then get their final confirmation.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum BackupsPrune: DocumentedMethod {
+        public static let name = "backups.prune"
+        public static let parameterNames: [String] = []
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32016, -32007]
+        public typealias Result = Components.Schemas.PruneResult
+        public typealias Params = NoParams
+    }
+
+    /// `backups.restore`: Restores a backup into a new database file, replaying the erasure ledger.
+    ///
+    /// Checks the size and SHA-256, opens every chunk (authentication tag and position), gunzips into a temporary file, opens it (an older schema is migrated), erases again every subject the live erasure ledger holds (I1), and only then renames it to target inside the restore folder. A damaged backup is DATA_LOSS with details.reason (missing_manifest, unreadable_manifest, unknown_format, unknown_key, checksum_mismatch, truncated, wrong_key_or_tampered, corrupt); nothing is half-written. The offline equivalent is deletiond restore --backup ID --to PATH.
+    public enum BackupsRestore: DocumentedMethod {
+        public static let name = "backups.restore"
+        public static let parameterNames: [String] = ["backupId", "target"]
+        public static let isIdempotent = false
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32005, -32006, -32602, -32016, -32007]
+        public typealias Result = Components.Schemas.RestoreReport
+
+        public struct Params: Codable, Hashable, Sendable {
+            /// A backup id, or latest for the newest.
+            public var backupId: String
+            /// A file name in the restore folder (letters, digits, . _ -); it must not exist yet.
+            public var target: String
+
+            public init(backupId: String, target: String) {
+                self.backupId = backupId
+                self.target = target
+            }
+        }
+    }
+
     /// `admin.advanceClock`: Moves the service's clock forward (only with --dev).
     ///
     /// So 15 minutes, 7, 30 and 90 days can be exercised from outside. Without --dev the method answers -32601.
@@ -625,6 +692,10 @@ public enum Operations {
         OutboxClaim.self,
         OutboxAck.self,
         RetentionSweep.self,
+        BackupsCreate.self,
+        BackupsList.self,
+        BackupsPrune.self,
+        BackupsRestore.self,
         AdminAdvanceClock.self,
     ]
 }

@@ -34,6 +34,41 @@ public enum Components {
             }
         }
 
+        public struct BackupList: Codable, Hashable, Sendable {
+            public var backups: [Components.Schemas.BackupManifest]
+
+            public init(backups: [Components.Schemas.BackupManifest]) {
+                self.backups = backups
+            }
+        }
+
+        /// The manifest beside each backup file; format in schemas/BACKUPS.md.
+        public struct BackupManifest: Codable, Hashable, Sendable {
+            public var compression: String
+            public var createdAt: Date
+            public var databaseBytes: Int
+            /// createdAt + retention, at most 90 days.
+            public var expiresAt: Date
+            public var formatVersion: Int
+            public var id: String
+            public var keyId: String
+            public var sha256: String
+            /// Bytes of the backup file.
+            public var size: Int
+
+            public init(compression: String, createdAt: Date, databaseBytes: Int, expiresAt: Date, formatVersion: Int, id: String, keyId: String, sha256: String, size: Int) {
+                self.compression = compression
+                self.createdAt = createdAt
+                self.databaseBytes = databaseBytes
+                self.expiresAt = expiresAt
+                self.formatVersion = formatVersion
+                self.id = id
+                self.keyId = keyId
+                self.sha256 = sha256
+                self.size = size
+            }
+        }
+
         public struct ByteScan: Codable, Hashable, Sendable {
             /// Occurrences of the subject's values in the database file and its WAL.
             public var occurrences: Int
@@ -483,6 +518,15 @@ public enum Components {
             }
         }
 
+        public struct PruneResult: Codable, Hashable, Sendable {
+            /// Ids of the backups deleted.
+            public var pruned: [String]
+
+            public init(pruned: [String]) {
+                self.pruned = pruned
+            }
+        }
+
         /// Where the request came from.
         public struct RequestChannel: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
             public let rawValue: String
@@ -570,6 +614,22 @@ public enum Components {
                 self.erasureStartsAt = erasureStartsAt
                 self.receivedAt = receivedAt
                 self.verifiedAt = verifiedAt
+            }
+        }
+
+        public struct RestoreReport: Codable, Hashable, Sendable {
+            public var backupId: String
+            public var reErasedRows: Int
+            /// Subjects erased again by the ledger replay (I1).
+            public var reErasedSubjects: Int
+            /// The restored database file.
+            public var target: String
+
+            public init(backupId: String, reErasedRows: Int, reErasedSubjects: Int, target: String) {
+                self.backupId = backupId
+                self.reErasedRows = reErasedRows
+                self.reErasedSubjects = reErasedSubjects
+                self.target = target
             }
         }
 

@@ -1,0 +1,82 @@
+public import Foundation
+
+/// The folder backups live in: `<id>.altbak` and `<id>.manifest.json` side by side; temporary files
+/// start with a dot and are never listed.
+public struct BackupFolder: Sendable {
+    public let url: URL
+
+    public init(path: String) { url = URL(fileURLWithPath: path, isDirectory: true) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func prepare() throws {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    /// Every backup with a readable manifest, oldest first.
+    public func list() throws -> [BackupManifest] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: url.path)
+            .filter { $0.hasSuffix(".manifest.json") && !$0.hasPrefix(".") }
+            .compactMap { try? manifest(String($0.dropLast(".manifest.json".count))) }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    /// The manifest of backup `id`; `latest` names the newest backup.
+    public func manifest(_ id: String) throws(BackupError) -> BackupManifest {
+        if id == "latest" {
+            guard let newest = (try? list())?.last else { throw .notFound(id) }
+            return newest
+        }
+        guard Self.isValidID(id) else { throw .notFound(id) }
+        let manifestPath = path(BackupManifest.manifestName(id))
+        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+            throw FileManager.default.fileExists(atPath: path("\(id).altbak")) ? .missingManifest(id) : .notFound(id)
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let manifest = try? decoder.decode(BackupManifest.self, from: data), manifest.id == id else { throw .unreadableManifest(id) }
+        return manifest
+    }
+
+    /// Deletes every backup whose time is up; returns their ids. The data goes first, then the manifest.
+    public func prune(now: Date) throws -> [String] {
+        var pruned: [String] = []
+        for manifest in try list() where manifest.expiresAt <= now {
+            try? FileManager.default.removeItem(atPath: path(manifest.fileName))
+            try FileManager.default.removeItem(atPath: path(manifest.manifestName))
+            pruned.append(manifest.id)
+        }
+        return pruned
+    }
+
+    /// Renames a finished temporary file into place (same folder, so atomic).
+    func install(_ temporary: String, as name: String) throws {
+        guard rename(temporary, path(name)) == 0 else { throw BackupError.configuration("cannot rename into \(path(name))") }
+        syncFolder()
+    }
+
+    func writeManifest(_ manifest: BackupManifest) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let temporary = path(".\(manifest.manifestName).tmp")
+        var writer = try HashingWriter(path: temporary)
+        try writer.write(try encoder.encode(manifest))
+        _ = try writer.finish()
+        try install(temporary, as: manifest.manifestName)
+    }
+
+    /// fsync of the folder, so the renames survive a crash.
+    func syncFolder() {
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    /// Ids are ours (`bak_…`): no path separators, no dots, so a caller cannot reach outside the folder.
+    public static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+}

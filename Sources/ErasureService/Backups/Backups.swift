@@ -1,0 +1,84 @@
+public import ALTBackups
+import ALTStore
+import ErasureDomain
+public import Foundation
+
+/// Backups in the service (P4, I1): made on demand and on a schedule, pruned when their time is up (at
+/// most 90 days), restored with the erasure ledger replayed. Erased requests wait for every older backup
+/// to go before their final confirmation (see `DeletionRequests.confirmClearedRequests`).
+public struct Backups: Sendable {
+    /// The longest a backup may live (P4).
+    public static let maximumRetention: TimeInterval = 90 * 86_400
+
+    public struct Settings: Sendable {
+        public var folder: BackupFolder
+        /// Restores write only here (`backups.restore` takes a file name).
+        public var restoreFolder: URL
+        public var retention: TimeInterval
+        public var keys: BackupKeys
+
+        public init(folder: BackupFolder, restoreFolder: URL, retention: TimeInterval, keys: BackupKeys) throws(BackupError) {
+            guard retention > 0, retention <= Backups.maximumRetention else {
+                throw .configuration("retention must be more than 0 and at most 90 days (asked: \(Int(retention / 86_400)) days)")
+            }
+            self.folder = folder
+            self.restoreFolder = restoreFolder
+            self.retention = retention
+            self.keys = keys
+        }
+    }
+
+    public let settings: Settings
+    public let requests: DeletionRequests
+
+    public init(settings: Settings, requests: DeletionRequests) {
+        self.settings = settings
+        self.requests = requests
+    }
+
+    public func create(actor: String) async throws -> BackupManifest {
+        let now = requests.now
+        let manifest = try await BackupWriter(folder: settings.folder, keys: settings.keys)
+            .create(from: requests.store.database, now: now, retention: settings.retention)
+        try await requests.store.write { tx in
+            try tx.audit(at: now, actor: actor, action: "backup_created", subject: "backup:\(manifest.id)", details: ["bytes": manifest.size])
+        }
+        return manifest
+    }
+
+    public func list() throws -> [BackupManifest] { try settings.folder.list() }
+
+    /// Deletes expired backups; then erased requests whose older backups are all gone are confirmed.
+    public func prune(actor: String) async throws -> [String] {
+        let now = requests.now
+        let pruned = try settings.folder.prune(now: now)
+        if !pruned.isEmpty {
+            try await requests.store.write { tx in
+                for id in pruned { try tx.audit(at: now, actor: actor, action: "backup_pruned", subject: "backup:\(id)") }
+            }
+        }
+        try await requests.confirmClearedRequests()
+        return pruned
+    }
+
+    /// Restores into `restoreFolder/<name>`, replaying the live ledger.
+    public func restore(id: String, name: String, actor: String) async throws -> BackupRestorer.Report {
+        guard BackupFolder.isValidID(name.replacingOccurrences(of: ".", with: "_")), !name.hasPrefix("."), !name.contains("/") else {
+            throw DeletionError.invalidArgument(param: "target", message: "a file name (letters, digits, . _ -), written into the restore folder")
+        }
+        try FileManager.default.createDirectory(at: settings.restoreFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let target = settings.restoreFolder.appendingPathComponent(name).path
+        let ledger = try await requests.store.read { tx in try tx.ledger() }
+        let hasher = requests.environment.hasher
+        let report = try await BackupRestorer(folder: settings.folder, keys: settings.keys)
+            .restore(id: id, to: target, ledger: ledger) { hasher.hash(kind: $0, value: $1) }
+        let now = requests.now
+        try await requests.store.write { tx in
+            try tx.audit(
+                at: now, actor: actor, action: "backup_restored", subject: "backup:\(id)",
+                details: ["reErasedSubjects": report.reErasedSubjects, "reErasedRows": report.reErasedRows]
+            )
+        }
+        return report
+    }
+}

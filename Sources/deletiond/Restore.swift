@@ -1,0 +1,44 @@
+import ALTBackups
+import ALTStore
+import ArgumentParser
+import ErasureDomain
+import ErasureService
+import Foundation
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Restore a backup into a new database file, offline, replaying the erasure ledger.",
+        discussion: """
+            Checks the backup's size, SHA-256 and every chunk's authentication tag, decrypts and decompresses it
+            into a temporary file beside PATH, erases again every subject the live store's ledger (--db) holds,
+            and only then renames it to PATH. PATH must not exist. `latest` names the newest backup.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var backupOptions: BackupOptions
+
+    @Option(help: "The backup id (or latest).")
+    var backup: String
+
+    @Option(help: "The database file to write; it must not exist.")
+    var to: String
+
+    @Option(help: "The configuration file, if it names the secretsFile and the backup folder.")
+    var config: String?
+
+    func run() async throws {
+        let secrets = try store.secrets(configPath: config, allowGenerated: true)
+        let settings = try backupOptions.settings(config: config, database: store.db, secrets: secrets).settings
+        let live = try store.open()
+        let ledger = try await RequestsStore(database: live).read { tx in try tx.ledger() }
+        let hasher = try DeletionEnvironment.from(secrets, clock: SystemClock(), devClock: nil).hasher
+        do {
+            let report = try await BackupRestorer(folder: settings.folder, keys: settings.keys)
+                .restore(id: backup, to: to, ledger: ledger) { hasher.hash(kind: $0, value: $1) }
+            print("restored \(report.backupID) to \(report.target): \(report.reErasedSubjects) subjects erased again (\(report.reErasedRows) rows)")
+        } catch let error as BackupError {
+            throw ValidationError(error.description)
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import ALTBackups
+import ALTErasureClient
+import ALTStore
+import ErasureService
+import Foundation
+import GRDB
+import Testing
+
+/// Backups (P4, I1): round trip, no plaintext, ledger replay on restore, expiry, the lifecycle waiting for
+/// older backups, and every way a backup can be damaged.
+@Suite("Backups", .serialized, .timeLimit(.minutes(3)))
+struct BackupFlowTests {
+    /// Every row of every table (the FTS index by rowid), as text, table by table.
+    static func contents(_ path: String) async throws -> [String: String] {
+        let database = try DatabaseQueue(path: path)
+        defer { try? database.close() }
+        return try await database.read { db in
+            var tables: [String: String] = [:]
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_index_%'") {
+                tables[table] = try Row.fetchAll(db, sql: "SELECT rowid, * FROM \(table) ORDER BY rowid").description
+            }
+            return tables
+        }
+    }
+
+    /// A completed account deletion of acc_demo, through the client.
+    static func eraseDemoAccount(_ client: ALTErasureClient) async throws -> String {
+        let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
+        let code = try await Mailer.code(for: request.requestId, client: client)
+        _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
+        #expect(try await client.deletionExecute(requestId: request.requestId).state == .erased)
+        return request.requestId
+    }
+
+    @Test("round trip: the restored database equals the source, table by table; the file holds no plaintext")
+    func roundTrip() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            let dms = try await server.database.writer.read { db in try String.fetchAll(db, sql: "SELECT body FROM instagram_messages") }
+            let manifest = try await client.backupsCreate()
+            #expect(manifest.expiresAt.timeIntervalSince(manifest.createdAt) == 90 * 86_400)
+            #expect(try await client.backupsList().backups.map(\.id) == [manifest.id])
+            try await server.database.checkpoint()
+            let source = try await Self.contents(server.databasePath)
+
+            let report = try await client.backupsRestore(backupId: manifest.id, target: "copy.sqlite")
+            #expect(report.reErasedSubjects == 0)
+            let restored = try await Self.contents(report.target)
+            #expect(restored.keys.sorted() == source.keys.sorted())
+            for (table, rows) in source where table != "audit_trail" {
+                #expect(restored[table] == rows, "table \(table) differs")
+            }
+
+            let file = try Data(contentsOf: server.folder.appendingPathComponent("backups/\(manifest.id).altbak"))
+            #expect(file.count == manifest.size)
+            for value in ["demo@example.com", "Dana Demo", "Avery Buyer"] + dms { #expect(!file.contains(text: value), "\(value) in plain text") }
+        }
+    }
+
+    @Test("erase an account, restore an older backup: the account is gone again, everything else is there")
+    func restoreReplaysLedger() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            let backup = try await client.backupsCreate()
+            _ = try await Self.eraseDemoAccount(client)
+            let other = try await server.checksum(accountID: "acc_other")
+            let report = try await client.backupsRestore(backupId: backup.id, target: "older.sqlite")
+            #expect(report.reErasedSubjects == 1 && report.reErasedRows > 30)
+
+            let restored = try AppDatabase.open(path: report.target)
+            let left = try await restored.writer.read { db in
+                try TableClassification.all.filter { $0.category != .serviceInternal && $0.accountColumn != nil && $0.table != "search_index" }
+                    .filter { $0.category != .retain(reason: "", years: nil, days: nil) }
+                    .map { ($0.table, try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0.table) WHERE \($0.accountColumn!) = 'acc_demo'") ?? 0) }
+            }
+            for (table, count) in left where !["billing_records", "application_logs"].contains(table) {
+                #expect(count == 0, "\(table) holds acc_demo again")
+            }
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: report.target))
+            #expect(!bytes.contains(text: "demo@example.com"))
+            let restoredServer = DemoServer(database: restored, requests: server.requests, backups: server.backups, folder: server.folder)
+            #expect(try await restoredServer.checksum(accountID: "acc_other") == other, "everything else is there")
+        }
+    }
+
+    @Test("a backup taken while an erasure runs is cleaned by the replay too")
+    func backupDuringErasure() async throws {
+        try await DemoServer.withClient(worker: nil, batchSize: 3) { client, _ in
+            let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
+            let code = try await Mailer.code(for: request.requestId, client: client)
+            _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
+            async let erased = client.deletionExecute(requestId: request.requestId)
+            let backup = try await client.backupsCreate()
+            #expect(try await erased.state == .erased)
+            let report = try await client.backupsRestore(backupId: backup.id, target: "during.sqlite")
+            let restored = try AppDatabase.open(path: report.target)
+            let accounts = try await restored.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM contacts WHERE account_id = 'acc_demo'") }
+            #expect(accounts == 0)
+        }
+    }
+
+    @Test("backups expire with the dev clock; the request completes only after the last older backup is pruned")
+    func expiryAndLifecycle() async throws {
+        try await DemoServer.withClient(worker: .milliseconds(100), backupRetention: 2 * 86_400) { client, _ in
+            let backup = try await client.backupsCreate()
+            #expect(try await client.backupsPrune().pruned.isEmpty)
+            let requestID = try await Self.eraseDemoAccount(client)
+            let erased = try await client.deletionStatus(requestId: requestID)
+            #expect(erased.state == .erased && erased.backupsHoldingData == 1)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.isEmpty, "no confirmation while a backup holds the data")
+
+            _ = try await client.adminAdvanceClock(seconds: 2 * 86_400 + 1)
+            let deadline = ContinuousClock.now + .seconds(10)
+            var confirmation: Components.Schemas.OutboxMessage?
+            while confirmation == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                confirmation = try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.first
+            }
+            let message = try #require(confirmation, "the worker pruned the backup and confirmed")
+            #expect(try await client.backupsList().backups.map(\.id).contains(backup.id) == false)
+            #expect(try await client.deletionStatus(requestId: requestID).backupsHoldingData == 0)
+            _ = try await client.outboxAck(ids: [message.id])
+            #expect(try await client.deletionStatus(requestId: requestID).state == .completed)
+        }
+    }
+
+    @Test("damaged backups: each a clear error naming the backup, and nothing half-restored")
+    func damaged() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            let folder = server.folder.appendingPathComponent("backups")
+            let restores = server.folder.appendingPathComponent("restores")
+            func make() async throws -> (id: String, file: URL, manifest: URL) {
+                let manifest = try await client.backupsCreate()
+                return (manifest.id, folder.appendingPathComponent("\(manifest.id).altbak"), folder.appendingPathComponent("\(manifest.id).manifest.json"))
+            }
+            func refusal(_ id: String) async -> RPCError? {
+                await rpcError { try await client.backupsRestore(backupId: id, target: "damaged-\(id).sqlite") }
+            }
+
+            let flipped = try await make()
+            var bytes = try Data(contentsOf: flipped.file)
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: flipped.file)
+            let tampered = await refusal(flipped.id)
+            #expect(tampered?.code == .dataLoss && tampered?.details?["reason"] == "checksum_mismatch")
+            #expect(tampered?.message.contains(flipped.id) == true)
+
+            let cut = try await make()
+            try Data(try Data(contentsOf: cut.file).prefix(100)).write(to: cut.file)
+            #expect(await refusal(cut.id)?.details?["reason"] == "truncated")
+
+            // Changed and its checksum "fixed": the authentication tag still catches it.
+            let forged = try await make()
+            var forgedBytes = try Data(contentsOf: forged.file)
+            forgedBytes[forgedBytes.count - 20] ^= 0x01
+            try forgedBytes.write(to: forged.file)
+            var manifestText = try String(contentsOf: forged.manifest, encoding: .utf8)
+            let oldSum = try #require(try await client.backupsList().backups.first { $0.id == forged.id }?.sha256)
+            let newSum = SHA256Hex.of(forgedBytes)
+            manifestText = manifestText.replacingOccurrences(of: oldSum, with: newSum)
+            try manifestText.write(to: forged.manifest, atomically: true, encoding: .utf8)
+            #expect(await refusal(forged.id)?.details?["reason"] == "wrong_key_or_tampered")
+
+            let orphan = try await make()
+            try FileManager.default.removeItem(at: orphan.manifest)
+            #expect(await refusal(orphan.id)?.details?["reason"] == "missing_manifest")
+
+            let future = try await make()
+            let futureText = try String(contentsOf: future.manifest, encoding: .utf8).replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 9")
+            try futureText.write(to: future.manifest, atomically: true, encoding: .utf8)
+            #expect(await refusal(future.id)?.details?["reason"] == "unknown_format")
+
+            // The wrong key: the file is intact, the key is not the one that sealed it.
+            let intact = try await make()
+            let otherKeys = try BackupKeys(keys: ["b1": Data(repeating: 7, count: 32)], currentKeyID: "b1")
+            await #expect(throws: BackupError.wrongKeyOrTampered(intact.id)) {
+                _ = try await BackupRestorer(folder: BackupFolder(path: folder.path), keys: otherKeys)
+                    .restore(id: intact.id, to: restores.appendingPathComponent("wrong-key.sqlite").path, ledger: []) { $1 }
+            }
+
+            #expect(await rpcError { try await client.backupsRestore(backupId: "bak_missing", target: "x.sqlite") }?.code == .notFound)
+            #expect(await rpcError { try await client.backupsRestore(backupId: intact.id, target: "../escape.sqlite") }?.code == .invalidArgument)
+            _ = try await client.backupsRestore(backupId: intact.id, target: "once.sqlite")
+            #expect(await rpcError { try await client.backupsRestore(backupId: intact.id, target: "once.sqlite") }?.code == .alreadyExists)
+            let written = try FileManager.default.contentsOfDirectory(atPath: restores.path)
+            #expect(written == ["once.sqlite"], "nothing half-restored: \(written)")
+        }
+    }
+}
+
+import Crypto
+
+enum SHA256Hex {
+    static func of(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+}
