@@ -144,4 +144,29 @@ struct RPCCLITests {
         #expect(notLoopback.status != 0)
         #expect(notLoopback.stderr.contains("loopback only"))
     }
+
+    @Test("deletiond restore: offline, from the newest backup, replaying the ledger; a second run refuses to overwrite")
+    func offlineRestore() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("restore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("alt.sqlite").path
+        #expect(try runCommand("deletiond", ["seed", "--db", database]).status == 0)
+        let daemon = try DaemonProcess(database: database)
+        let created = try cli(daemon, ["call", "backups.create"])
+        #expect(created.status == 0 && created.stdout.contains("bak_"))
+        // Erase acc_demo's Instagram data after the backup: the restore must not bring it back.
+        #expect(try cli(daemon, ["call", "deletion.verifyIdentity", "requestId=req_demo_ig", "code=123456"]).status == 0)
+        #expect(try cli(daemon, ["call", "deletion.execute", "requestId=req_demo_ig"]).stdout.contains("erased"))
+        #expect(daemon.stop() == 0)
+
+        let target = folder.appendingPathComponent("restored.sqlite").path
+        let restored = try runCommand("deletiond", ["restore", "--db", database, "--backup", "latest", "--to", target])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stdout.contains("1 subjects erased again"))
+        let again = try runCommand("deletiond", ["restore", "--db", database, "--backup", "latest", "--to", target])
+        #expect(again.status != 0 && again.stderr.contains("already exists"))
+        let missing = try runCommand("deletiond", ["restore", "--db", database, "--backup", "bak_nope", "--to", target + "2"])
+        #expect(missing.status != 0 && missing.stderr.contains("no backup bak_nope"))
+    }
 }

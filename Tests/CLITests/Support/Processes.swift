@@ -50,9 +50,9 @@ final class DaemonProcess {
     private let stdout = Pipe()
     private let stderr = Pipe()
 
-    init(arguments: [String] = []) throws {
+    init(database: String = NSTemporaryDirectory() + "/cli-\(UUID().uuidString).sqlite", arguments: [String] = []) throws {
         process.executableURL = Executables.url("deletiond")
-        process.arguments = ["serve", "--dev", "--port", "0", "--db", NSTemporaryDirectory() + "/cli-\(UUID().uuidString).sqlite"] + arguments
+        process.arguments = ["serve", "--dev", "--port", "0", "--db", database] + arguments
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
