@@ -140,6 +140,10 @@ struct RPCCLITests {
         #expect(badFlag.status != 0)
         #expect(badFlag.stderr.contains("--port must be between 0 and 65535"))
 
+        let tooLong = try runCommand("deletiond", ["serve", "--dev", "--port", "0", "--backup-retention-days", "91", "--db", NSTemporaryDirectory() + "/retention-\(UUID().uuidString)/alt.sqlite"])
+        #expect(tooLong.status != 0)
+        #expect(tooLong.stderr.contains("at most 90 days"), "\(tooLong.stderr)")
+
         let notLoopback = try runCommand("deletiond", ["serve", "--dev", "--host", "0.0.0.0"])
         #expect(notLoopback.status != 0)
         #expect(notLoopback.stderr.contains("loopback only"))
