@@ -3,7 +3,7 @@
 # sizes (≈10k, ≈100k, ≈750k rows), beside the same deletes run by the sqlite3 command-line tool on a
 # copy of the same file, in the same run. During the largest erasure, two load generators call
 # deletion.status and health.check; their p99 is reported. Peak RSS of deletiond per size.
-#   Benchmarks/run-service-erasure.sh
+#   Benchmarks/run-service-erasure.sh            (SIZES="1-loaded" runs only the loaded ≈750k row)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v sqlite3 >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3; }
@@ -26,7 +26,7 @@ write_erase_script "$work/erase.sql" acc_large
 echo "| acc_large rows | load | sqlite3 CLI | deletion.execute | ratio | rows/s (service) | deletiond peak RSS |"
 echo "|---:|---|---:|---:|---:|---:|---:|"
 # The largest size runs twice: alone (for the ratio), then again with the load generators running.
-for run in 0.0135 0.135 1 1-loaded; do
+for run in ${SIZES:-0.0135 0.135 1 1-loaded}; do
     scale=${run%-loaded}
     source_db="$work/source-$scale.sqlite"
     if [ ! -f "$source_db" ]; then
@@ -72,6 +72,7 @@ for run in 0.0135 0.135 1 1-loaded; do
         "$(echo "$service_seconds / $cli_seconds" | bc -l)" "$(echo "$rows / $service_seconds" | bc -l)" "$(( $(cat "$work/rss") / 1024 ))"
 done
 
+[ -n "${status_load:-}" ] || exit 0
 wait "$status_load" "$health_load"
 echo
 echo "Load during the ≈750k-row erasure (10 connections each, same run):"

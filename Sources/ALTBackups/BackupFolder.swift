@@ -1,9 +1,13 @@
 public import Foundation
+import Synchronization
 
 /// The folder backups live in: `<id>.altbak` and `<id>.manifest.json` side by side; temporary files
 /// start with a dot and are never listed.
 public struct BackupFolder: Sendable {
     public let url: URL
+    /// The last listing, kept while the folder's modification time stays the same (every create and
+    /// prune renames or removes in it): `deletion.status` asks on every call.
+    private let cache = ListingCache()
 
     public init(path: String) { url = URL(fileURLWithPath: path, isDirectory: true) }
 
@@ -15,11 +19,14 @@ public struct BackupFolder: Sendable {
 
     /// Every backup with a readable manifest, oldest first.
     public func list() throws -> [BackupManifest] {
-        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
-        return try FileManager.default.contentsOfDirectory(atPath: url.path)
+        guard let modified = try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date else { return [] }
+        if let cached = cache.listing(at: modified) { return cached }
+        let listing = try FileManager.default.contentsOfDirectory(atPath: url.path)
             .filter { $0.hasSuffix(".manifest.json") && !$0.hasPrefix(".") }
             .compactMap { try? manifest(String($0.dropLast(".manifest.json".count))) }
             .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        cache.store(listing, at: modified)
+        return listing
     }
 
     /// The manifest of backup `id`; `latest` names the newest backup.
@@ -78,5 +85,18 @@ public struct BackupFolder: Sendable {
     /// Ids are ours (`bak_…`): no path separators, no dots, so a caller cannot reach outside the folder.
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+}
+
+/// One folder listing and the folder's modification time it was read at.
+final class ListingCache: Sendable {
+    private let state = Mutex<(modified: Date, manifests: [BackupManifest])?>(nil)
+
+    func listing(at modified: Date) -> [BackupManifest]? {
+        state.withLock { $0?.modified == modified ? $0?.manifests : nil }
+    }
+
+    func store(_ manifests: [BackupManifest], at modified: Date) {
+        state.withLock { $0 = (modified, manifests) }
     }
 }

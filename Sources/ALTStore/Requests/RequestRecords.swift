@@ -33,6 +33,29 @@ public struct DeletionRequestRecord: ServiceRecord, Codable, Sendable, Equatable
     public var attempts: Int
     public var forgotten: Bool
 
+    // Spelled out (not converted from snake case on every row): `deletion.status` decodes one per call.
+    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .useDefaultKeys }
+    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .useDefaultKeys }
+
+    enum CodingKeys: String, CodingKey {
+        case id, scope, channel, state, actor, reason, attempts, forgotten
+        case confirmationCode = "confirmation_code"
+        case accountId = "account_id"
+        case subjectHash = "subject_hash"
+        case requesterEmailSealed = "requester_email_sealed"
+        case subjectValuesSealed = "subject_values_sealed"
+        case messageIdHash = "message_id_hash"
+        case receivedAt = "received_at"
+        case productionDueBy = "production_due_by"
+        case verificationExpiresAt = "verification_expires_at"
+        case verifiedAt = "verified_at"
+        case erasureStartsAt = "erasure_starts_at"
+        case erasingAt = "erasing_at"
+        case erasedAt = "erased_at"
+        case completedAt = "completed_at"
+        case endedAt = "ended_at"
+    }
+
     public init(
         id: String, confirmationCode: String, scope: String, channel: String, state: String, accountId: String?,
         subjectHash: String, requesterEmailSealed: String?, messageIdHash: String?, actor: String, receivedAt: Date,

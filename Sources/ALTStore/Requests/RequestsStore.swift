@@ -33,7 +33,10 @@ public struct RequestsTransaction {
 
     // MARK: Requests
 
-    public func request(id: String) throws -> DeletionRequestRecord? { try DeletionRequestRecord.fetchOne(db, key: id) }
+    /// On a cached statement: `deletion.status` runs this on every call.
+    public func request(id: String) throws -> DeletionRequestRecord? {
+        try DeletionRequestRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM deletion_requests WHERE id = ?"), arguments: [id])
+    }
 
     public func request(confirmationCode: String) throws -> DeletionRequestRecord? {
         try DeletionRequestRecord.filter(sql: "confirmation_code = ?", arguments: [confirmationCode]).fetchOne(db)
@@ -214,7 +217,7 @@ public struct RequestsTransaction {
 
     /// Rows erased so far per table for a request (its erasure job has the request's id).
     public func progress(requestID: String) throws -> [String: Int] {
-        let rows = try Row.fetchAll(db, sql: "SELECT table_name, rows_erased FROM erasure_progress WHERE job_id = ?", arguments: [requestID])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT table_name, rows_erased FROM erasure_progress WHERE job_id = ?"), arguments: [requestID])
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["table_name"] as String, $0["rows_erased"] as Int) })
     }
 
