@@ -3,7 +3,7 @@
 # sizes (≈10k, ≈100k, ≈750k rows), beside the same deletes run by the sqlite3 command-line tool on a
 # copy of the same file, in the same run. During the largest erasure, two load generators call
 # deletion.status and health.check; their p99 is reported. Peak RSS of deletiond per size.
-#   Benchmarks/run-service-erasure.sh            (SIZES="1-loaded" runs only the loaded ≈750k row)
+#   Benchmarks/run-service-erasure.sh     (SIZES="1-loaded" or SIZES="1-paced" runs one ≈750k row with load)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v sqlite3 >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3; }
@@ -27,7 +27,7 @@ echo "| acc_large rows | load | sqlite3 CLI | deletion.execute | ratio | rows/s 
 echo "|---:|---|---:|---:|---:|---:|---:|"
 # The largest size runs twice: alone (for the ratio), then again with the load generators running.
 for run in ${SIZES:-0.0135 0.135 1 1-loaded}; do
-    scale=${run%-loaded}
+    scale=${run%-*}
     source_db="$work/source-$scale.sqlite"
     if [ ! -f "$source_db" ]; then
         "$bin/deletiond" seed --db "$source_db" --profile bench --accounts 1000 --large-scale "$scale" >&2
@@ -52,12 +52,15 @@ for run in ${SIZES:-0.0135 0.135 1 1-loaded}; do
     code=$(cli outbox.claim kinds:='["identity_code"]' | field '["messages"][0]["payload"]["code"]')
     cli deletion.verifyIdentity requestId="$request" code="$code" >/dev/null
 
-    if [ "$run" = 1-loaded ]; then
+    # 1-loaded: closed loop, as fast as answers come (saturation); 1-paced: 20 calls/s per connection,
+    # 200/s per method, on a fixed schedule (a dashboard's and a health checker's steady traffic).
+    if [ "$run" = 1-loaded ] || [ "$run" = 1-paced ]; then
         load_seconds=$(echo "$cli_seconds * 0.8" | bc -l)
-        "$rpcbench" --port "$port" -c 10 --duration "$load_seconds" --method deletion.status \
+        rate=(); [ "$run" = 1-paced ] && rate=(--rate 20)
+        "$rpcbench" --port "$port" -c 10 "${rate[@]}" --duration "$load_seconds" --method deletion.status \
             --params "{\"requestId\":\"$request\"}" --token dev --json > "$work/status.json" &
         status_load=$!
-        "$rpcbench" --port "$port" -c 10 --duration "$load_seconds" --json > "$work/health.json" &
+        "$rpcbench" --port "$port" -c 10 "${rate[@]}" --duration "$load_seconds" --json > "$work/health.json" &
         health_load=$!
     fi
     start=$(date +%s.%N)
@@ -67,7 +70,11 @@ for run in ${SIZES:-0.0135 0.135 1 1-loaded}; do
     verdict=$(cli deletion.verifyErasure requestId="$request" | field '["verdict"]')
     [ "$verdict" = clean ] || { echo "verifyErasure: $verdict" >&2; exit 1; }
     pkill -TERM -P "$server"; wait "$server" || true  # $server is /usr/bin/time; its child is deletiond
-    load=$([ "$run" = 1-loaded ] && echo "status + health, 10 conns each" || echo "none")
+    case "$run" in
+        1-loaded) load="status + health, 10 conns each, closed loop" ;;
+        1-paced) load="status + health, 200 calls/s each" ;;
+        *) load="none" ;;
+    esac
     printf '| %d | %s | %.2f s | %.2f s | %.2f | %.0f | %d MiB |\n' "$rows" "$load" "$cli_seconds" "$service_seconds" \
         "$(echo "$service_seconds / $cli_seconds" | bc -l)" "$(echo "$rows / $service_seconds" | bc -l)" "$(( $(cat "$work/rss") / 1024 ))"
 done
@@ -75,7 +82,7 @@ done
 [ -n "${status_load:-}" ] || exit 0
 wait "$status_load" "$health_load"
 echo
-echo "Load during the ≈750k-row erasure (10 connections each, same run):"
+echo "Load during the ≈750k-row erasure (10 connections each, same run; the last loaded size's):"
 echo
 echo "| method | calls/s | p50 ms | p99 ms | max ms | errors |"
 echo "|---|---:|---:|---:|---:|---:|"

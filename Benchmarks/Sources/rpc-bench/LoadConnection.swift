@@ -19,6 +19,10 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
     private let suffix: [UInt8]
     private let token: String?
     private let pipeline: Int
+    /// With a rate: nanoseconds between calls, sent on a fixed schedule (open loop); latency is measured
+    /// from each call's scheduled time, so a slow answer that delays the next send is not hidden.
+    private let interval: UInt64?
+    private var nextDue: UInt64 = 0
     private let shouldSend: @Sendable () -> Bool
     private let done: EventLoopPromise<Report>
     private var sentAt: [Int: UInt64] = [:]
@@ -31,9 +35,11 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         params: String?,
         token: String?,
         pipeline: Int,
+        ratePerSecond: Double? = nil,
         shouldSend: @escaping @Sendable () -> Bool,
         done: EventLoopPromise<Report>
     ) {
+        self.interval = ratePerSecond.map { UInt64(1e9 / $0) }
         var prefix = Array(#"{"jsonrpc":"2.0","method":"#.utf8)
         prefix += Array("\"\(method)\"".utf8)
         if let params { prefix += Array(#","params":"#.utf8) + Array(params.utf8) }
@@ -47,12 +53,28 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        // Connections start at random points of their first interval, so they do not send in bursts.
+        nextDue = DispatchTimeNanoseconds.now + (interval.map { UInt64.random(in: 0..<$0) } ?? 0)
         for _ in 0..<pipeline { sendNext(context: context) }
         context.flush()
         context.fireChannelActive()
     }
 
     private func sendNext(context: ChannelHandlerContext) {
+        guard let interval else { return send(context: context, scheduledAt: DispatchTimeNanoseconds.now) }
+        let due = nextDue
+        nextDue += interval
+        let now = DispatchTimeNanoseconds.now
+        guard due > now else { return send(context: context, scheduledAt: due) }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(due - now))) {
+            let (connection, context) = loopBound.value
+            connection.send(context: context, scheduledAt: due)
+            context.flush()
+        }
+    }
+
+    private func send(context: ChannelHandlerContext, scheduledAt: UInt64) {
         guard shouldSend() else {
             stopping = true
             if sentAt.isEmpty { finish(context: context) }
@@ -66,7 +88,7 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         body.writeBytes(suffix)
         var headers = FrameHeaders()
         headers.bearerToken = token
-        sentAt[id] = DispatchTimeNanoseconds.now
+        sentAt[id] = scheduledAt
         context.write(NIOAny(Frame(headers: headers, body: body)), promise: nil)
     }
 

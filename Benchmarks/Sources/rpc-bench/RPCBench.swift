@@ -18,6 +18,7 @@ struct RPCBench: AsyncParsableCommand {
     @Option(name: [.customShort("P"), .long], help: "Calls in flight per connection.") var pipeline = 1
     @Option(name: .shortAndLong, help: "Total calls (ignored with --duration).") var requests = 100_000
     @Option(help: "Run for this many seconds instead of a number of calls.") var duration: Double?
+    @Option(help: "Calls/s per connection on a fixed schedule (open loop); default: as fast as answers come.") var rate: Double?
     @Option var method = "health.check"
     @Option(help: "Params as JSON text.") var params: String?
     @Option(help: "Bearer token.") var token: String?
@@ -47,7 +48,7 @@ struct RPCBench: AsyncParsableCommand {
         for _ in 0..<connections {
             let loop = group.next()
             let done = loop.makePromise(of: LoadConnection.Report.self)
-            let method = self.method, params = self.params, token = self.token, pipeline = self.pipeline
+            let method = self.method, params = self.params, token = self.token, pipeline = self.pipeline, rate = self.rate
             let connect = ClientBootstrap(group: loop)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
@@ -55,7 +56,9 @@ struct RPCBench: AsyncParsableCommand {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
                         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
                         try channel.pipeline.syncOperations.addHandler(
-                            LoadConnection(method: method, params: params, token: token, pipeline: pipeline, shouldSend: shouldSend, done: done)
+                            LoadConnection(
+                                method: method, params: params, token: token, pipeline: pipeline, ratePerSecond: rate, shouldSend: shouldSend, done: done
+                            )
                         )
                     }
                 }
