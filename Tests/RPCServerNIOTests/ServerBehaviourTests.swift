@@ -237,10 +237,10 @@ struct ServerBehaviourTests {
 
     @Test("an idle connection is closed; one with a call in flight is not")
     func idleTimeout() async throws {
-        try await LiveServer.run({ $0.idleTimeout = .milliseconds(800) }) { server in
+        try await LiveServer.run({ $0.idleTimeout = .milliseconds(1_500) }) { server in
             try await RawClient.connect(port: server.port) { connection in
-                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":2000},"id":1}"#, headers: [Self.admin])
-                #expect(try await connection.receiveJSON()?["result"]?["slept"] == 2000)
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":3500},"id":1}"#, headers: [Self.admin])
+                #expect(try await connection.receiveJSON()?["result"]?["slept"] == 3500)
                 #expect(try await connection.receive() == nil)
             }
         }

@@ -2,6 +2,7 @@ import ALTBackups
 public import ALTStore
 import ErasureDomain
 import Foundation
+import JSONRPC
 public import Logging
 import ISO8601Time
 
@@ -115,10 +116,15 @@ extension DeletionRequests {
     public func confirmClearedRequests() async throws {
         let environment = self.environment
         let manifests = try environment.backupFolder?.list() ?? []
+        let cleared: @Sendable (DeletionRequestRecord) -> Bool = { request in
+            guard let erasedAt = request.erasedAt else { return false }
+            return !manifests.contains { $0.createdAt <= erasedAt }
+        }
+        // Read first: the worker asks every round, and most rounds have nothing to confirm.
+        guard try await store.read({ tx in try tx.erasedAwaitingConfirmation().contains(where: cleared) }) else { return }
         let now = self.now
         try await store.write { tx in
-            for request in try tx.erasedAwaitingConfirmation() {
-                guard let erasedAt = request.erasedAt, !manifests.contains(where: { $0.createdAt <= erasedAt }) else { continue }
+            for request in try tx.erasedAwaitingConfirmation() where cleared(request) {
                 try Self.sendFinalConfirmation(tx, request, now: now, environment: environment)
             }
         }

@@ -1,5 +1,6 @@
 public import ALTStore
 import Crypto
+import JSONRPC
 public import ErasureDomain
 public import Foundation
 import ISO8601Time
@@ -264,10 +265,10 @@ public struct DeletionRequests: Sendable {
     }
 
     static func message(
-        _ kind: OutboxKind, to recipient: String?, request: String?, payload: [String: JSONValueLite], at now: Date, cipher: TokenCipher,
+        _ kind: OutboxKind, to recipient: String?, request: String?, payload: [String: JSONValue], at now: Date, cipher: TokenCipher,
         after dependency: String? = nil
     ) throws -> OutboxRecord {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: payload.mapValues(\.any), options: [.sortedKeys]), as: UTF8.self)
+        let json = JSONValue.object(payload).jsonText()
         var record = OutboxRecord(
             id: "out_" + randomToken(bytes: 10), kind: kind.rawValue, requestId: request,
             recipientSealed: try recipient.map { try cipher.sealText($0) }, payloadSealed: try cipher.sealText(json), createdAt: now
@@ -289,19 +290,6 @@ enum OutboxKind: String, CaseIterable {
 
     /// Jobs that carry a provider token (sealed): purged 24 hours after they were queued at the latest.
     static let carryingTokens: [OutboxKind] = [.calendarStopChannel, .calendarRevokeToken]
-}
-
-/// A JSON scalar for outbox payloads and audit details.
-enum JSONValueLite {
-    case string(String)
-    case int(Int)
-
-    var any: Any {
-        switch self {
-        case .string(let value): value
-        case .int(let value): value
-        }
-    }
 }
 
 /// A stored value the code does not know: the store was written by something else.

@@ -1,6 +1,7 @@
 import ALTStore
 public import ErasureDomain
 import Foundation
+import JSONRPC
 
 extension Integrations {
     public struct CalendarDisconnect: Sendable {

@@ -2,6 +2,7 @@ import ALTStore
 import CoreMetrics
 import ErasureDomain
 public import Foundation
+import JSONRPC
 import ISO8601Time
 
 /// Meta's side of the configuration: the app secret that signs `signed_request`, the public page that

@@ -108,7 +108,7 @@ struct IntegrationFlowTests {
         try await DemoServer.withClient { client, server in
             let store = SQLiteStore(database: server.database, cipher: server.requests.environment.cipher)
             let tokens = try #require(try await store.calendarTokens(accountID: "acc_demo"))
-            let sealed = try await server.database.writer.read { db in
+            let sealed = try server.database.writer.read { db in
                 try Row.fetchOne(db, sql: "SELECT access_token_ciphertext, refresh_token_ciphertext FROM calendar_connections WHERE account_id = 'acc_demo'")
             }
             let result = try await client.calendarDisconnect(accountId: "acc_demo")
