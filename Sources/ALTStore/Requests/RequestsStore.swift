@@ -169,11 +169,6 @@ public struct RequestsTransaction {
 
     public func record(_ entry: LedgerEntry) throws { try entry.insert(db, onConflict: .ignore) }
 
-    /// Whether an identifier (as its keyed hash) was erased in this scope or with a whole account.
-    public func isErased(identifierHash: String, scope: String) throws -> Bool {
-        try LedgerEntry.filter(sql: "identifier_hash = ? AND scope IN (?, 'account')", arguments: [identifierHash, scope]).fetchCount(db) > 0
-    }
-
     /// The whole ledger (replayed after a restore).
     public func ledger() throws -> [LedgerEntry] { try LedgerEntry.fetchAll(db) }
 
@@ -204,15 +199,6 @@ public struct RequestsTransaction {
             sql: "INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details) VALUES (?, ?, ?, ?, ?)",
             arguments: [Self.timestamp(time), actor, action, subject, text]
         )
-    }
-
-    /// The audit entries of a request, oldest first: (time, actor, action, details JSON).
-    public func auditTrail(requestID: String) throws -> [(occurredAt: String, actor: String, action: String, details: String)] {
-        try Row.fetchAll(
-            db,
-            sql: "SELECT occurred_at, actor, action, details FROM audit_trail WHERE subject_ref = ? ORDER BY id",
-            arguments: ["request:\(requestID)"]
-        ).map { ($0["occurred_at"], $0["actor"], $0["action"], $0["details"]) }
     }
 
     /// Rows erased so far per table for a request (its erasure job has the request's id).
