@@ -56,11 +56,11 @@ public struct RequestsTransaction {
 
     public func save(_ request: DeletionRequestRecord) throws { try request.save(db) }
 
-    /// Requests the executor should run now: scheduled ones whose start has come, and any left erasing
-    /// (a crash) or failed (a retry), oldest deadline first.
+    /// Requests the executor should run now: scheduled ones whose start has come, failed ones whose retry
+    /// time has come (both in `erasure_starts_at`), and any left erasing (a crash), oldest deadline first.
     public func runnableRequests(now: Date, limit: Int) throws -> [DeletionRequestRecord] {
         try DeletionRequestRecord.filter(
-            sql: "(state = 'scheduled' AND erasure_starts_at <= ?) OR state IN ('erasing', 'failed')",
+            sql: "(state IN ('scheduled', 'failed') AND erasure_starts_at <= ?) OR state = 'erasing'",
             arguments: [Self.timestamp(now)]
         ).order(sql: "production_due_by, id").limit(limit).fetchAll(db)
     }

@@ -80,12 +80,14 @@ extension DeletionRequests {
             }
         } catch {
             if Task.isCancelled { throw error }
-            let reason = "erasure error (\(type(of: error))); retrying"
             let failedAt = now
             try await store.write { tx in
                 var request = try Self.request(tx, requestID)
                 try Self.transition(&request, .erasureFailed)
-                request.reason = reason
+                // Retried by the worker after 1, 2, 4 … minutes, at most an hour apart; `deletion.execute` retries at once.
+                let backoff = min(60 * pow(2, Double(max(0, request.attempts - 1))), 3_600)
+                request.erasureStartsAt = failedAt + backoff
+                request.reason = "erasure error (\(type(of: error))); retrying at \(ISO8601Time.format(failedAt + backoff))"
                 try tx.save(request)
                 try tx.audit(at: failedAt, actor: actor, action: "erasure_failed", requestID: requestID)
             }

@@ -136,3 +136,29 @@ struct DeletionFlowTests {
         }
     }
 }
+
+/// An erasure that fails is `failed` with a reason, retried with backoff, and finishes once the cause is gone.
+@Suite("Deletion failure and retry", .serialized, .timeLimit(.minutes(2)))
+struct DeletionRetryTests {
+    @Test("a failing erasure: failed with the reason, not retried before its time, then erased")
+    func failAndRetry() async throws {
+        try await DemoServer.withClient(worker: .milliseconds(100)) { client, server in
+            // Something in the store refuses the delete (here a trigger; in life a full disk, a lock…).
+            try await server.database.writer.write { db in
+                try db.execute(sql: "CREATE TEMP TRIGGER refuse BEFORE DELETE ON instagram_messages BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            }
+            _ = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
+            let failed = try await waitForState(.failed, requestID: "req_demo_ig", client: client)
+            #expect(failed.reason?.hasPrefix("erasure error") == true)
+            let retryAt = try #require(failed.timeline.erasureStartsAt)
+            #expect(retryAt.timeIntervalSince(try #require(failed.timeline.erasingAt)) >= 59, "the next try waits a minute")
+
+            try await server.database.writer.write { db in try db.execute(sql: "DROP TRIGGER temp.refuse") }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await client.deletionStatus(requestId: "req_demo_ig").state == .failed, "not retried before its time")
+            _ = try await client.adminAdvanceClock(seconds: 61)
+            let erased = try await waitForState(.erased, requestID: "req_demo_ig", client: client)
+            #expect(erased.reason == nil && erased.erased["instagram_messages"] == 4)
+        }
+    }
+}
