@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "ALTStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ISO8601Time", package: "swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

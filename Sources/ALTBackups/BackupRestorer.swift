@@ -3,6 +3,7 @@ import CompressNIO
 import Crypto
 import Foundation
 import GRDB
+import ISO8601Time
 import NIOCore
 
 /// Restores a backup: checks size and SHA-256, opens every chunk (authentication tag and position),
@@ -160,7 +161,7 @@ public struct BackupRestorer: Sendable {
         let connectedAt = try await database.writer.read { db in
             try String.fetchOne(db, sql: "SELECT connected_at FROM \(table) WHERE account_id = ?", arguments: [account])
         }
-        guard let connectedAt, let date = try? Date(connectedAt, strategy: .iso8601) else { return false }
+        guard let connectedAt, let date = ISO8601Time.parse(connectedAt) else { return false }
         return date > erasedAt
     }
 }
