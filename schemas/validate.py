@@ -1,24 +1,27 @@
 #!/usr/bin/env python3
 """Validates schemas/alt-erasure.openrpc.json with real validators.
 
-- the document: PyPI's `openrpc` package (pydantic models of the OpenRPC spec), after local `$ref`s to
-  components are replaced by their targets (the models do not follow references themselves);
+- the document: the OpenRPC meta-schema (`schemas/openrpc-meta-schema.json`, from the open-rpc/meta-schema
+  project, Apache-2.0, with its `openrpc` version field a pattern and its JSON Schema references pointing to
+  draft-07 so it validates offline) through `jsonschema`;
 - every param and result schema: `jsonschema`'s Draft 7 meta-schema check;
 - every example: its params and result against those schemas;
 - the project's own rules: summary, description, paramStructure, result, examples and x-idempotent on
   every method; a title on every schema that names a generated type; error codes from PROTOCOL.md.
 
-Needs `pip install openrpc==11.1.1 jsonschema`. Exits 1 naming the method and the JSON pointer.
+Needs only `jsonschema` (Python's, present on a fresh machine of this kind; nothing to pip-install). Exits 1 naming the method and the JSON pointer.
 
 `validate.py --instances FILE [DOCUMENT]` validates values a live server returned (the contract tests
 write them): each result against its method's result schema, each error's data against ErrorData.
 """
 import copy
 import json
+import os
 import sys
 
 import jsonschema
-from openrpc import OpenRPC
+
+META_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "openrpc-meta-schema.json")
 
 ALLOWED_CODES = {-32700, -32600, -32601, -32602, -32603} | {-32000 - s for s in (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15, 16)}
 
@@ -64,10 +67,10 @@ def main(path):
     with open(path, encoding="utf-8") as file:
         document = json.load(file)
     problems = []
-    try:
-        OpenRPC.model_validate(deref(document, document))
-    except Exception as error:  # pydantic's ValidationError lists every field
-        problems.append(f"{path}: not a valid OpenRPC document:\n{error}")
+    with open(META_SCHEMA, encoding="utf-8") as file:
+        meta_schema = json.load(file)
+    for issue in jsonschema.Draft7Validator(meta_schema).iter_errors(document):
+        problems.append(f"{path}{issue.json_path[1:]}: not valid OpenRPC: {issue.message}")
 
     for name, schema in (document.get("components", {}).get("schemas") or {}).items():
         pointer = f"/components/schemas/{name}"

@@ -116,21 +116,30 @@ struct ContractTests {
         }
     }
 
+    @Test("the document is valid OpenRPC and every example fits its schemas, with nothing pip-installed")
+    func documentIsValid() throws {
+        try runValidator([packageRoot.appendingPathComponent("schemas/alt-erasure.openrpc.json").path])
+    }
+
     /// Checks values the server returned with the real validator (`schemas/validate.py --instances`).
     func validate(_ instances: [JSONValue]) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("instances-\(UUID().uuidString).json")
         try Data(JSONValue.array(instances).jsonText().utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
+        try runValidator(["--instances", file.path, packageRoot.appendingPathComponent("schemas/alt-erasure.openrpc.json").path])
+    }
+
+    /// Runs `schemas/validate.py` (Python's `jsonschema` and the committed OpenRPC meta-schema, nothing else).
+    private func runValidator(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot.appendingPathComponent("schemas/validate.py").path, "--instances", file.path,
-                             packageRoot.appendingPathComponent("schemas/alt-erasure.openrpc.json").path]
+        process.arguments = ["python3", packageRoot.appendingPathComponent("schemas/validate.py").path] + arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "schema validation failed (pip install openrpc==11.1.1 jsonschema?):\n\(output)")
+        #expect(process.terminationStatus == 0, "schema validation failed:\n\(output)")
     }
 }
