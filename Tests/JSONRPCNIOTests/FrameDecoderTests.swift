@@ -79,6 +79,13 @@ struct FrameDecoderTests {
             ("Content-Length: 99999999999999999999\r\n\r\n", .malformedHeader("Content-Length must be a non-negative decimal number")),
             ("Content-Type: x\r\n\r\n{}", .malformedHeader("missing Content-Length")),
             ("Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}", .malformedHeader("repeated Content-Length")),
+            // Ambiguous metadata is refused, never resolved by order (issue 11, defect 12).
+            ("Authorization: Bearer a\r\nContent-Length: 2\r\nauthorization: Bearer b\r\n\r\n{}",
+             .malformedHeader("repeated Authorization")),
+            ("Timeout: 1S\r\nTIMEOUT: 9H\r\nContent-Length: 2\r\n\r\n{}", .malformedHeader("repeated Timeout")),
+            ("Content-Encoding: deflate\r\nContent-Encoding: identity\r\nContent-Length: 2\r\n\r\n{}",
+             .malformedHeader("repeated Content-Encoding")),
+            ("Traceparent: a\r\nTraceparent: b\r\nContent-Length: 2\r\n\r\n{}", .malformedHeader("repeated Traceparent")),
             (": 2\r\n\r\n{}", .malformedHeader("invalid header name")),
             ("\r\n\r\n", .malformedHeader("missing Content-Length")),
         ]

@@ -52,6 +52,9 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
         }
         var headers = FrameHeaders()
         var contentLength: Int?
+        // A header that decides how the frame is read or who sends it may appear once: a repeat is refused,
+        // never resolved by order (two `Authorization` headers could otherwise pick the caller).
+        var seen = SingleHeaders()
         var lineStart = view.startIndex
         while lineStart < end {
             let lineEnd = Self.lineEnd(in: view, from: lineStart, limit: end)
@@ -66,20 +69,24 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
             }
             let value = Self.trimmed(line[(colon + 1)...])
             if Self.equalsIgnoringCase(name, "content-length") {
-                guard contentLength == nil else { throw .malformedHeader("repeated Content-Length") }
+                try seen.insert(.contentLength)
                 contentLength = try Self.parseLength(value)
             } else if Self.equalsIgnoringCase(name, "content-encoding") {
+                try seen.insert(.contentEncoding)
                 headers.contentEncoding = Self.encoding(value)
             } else if Self.equalsIgnoringCase(name, "accept-encoding") {
                 headers.acceptsDeflate = String(decoding: value, as: UTF8.self).lowercased()
                     .split(separator: ",").contains { $0.split(separator: ";").first?.trimmingSpaces == "deflate" }
             } else if Self.equalsIgnoringCase(name, "authorization") {
+                try seen.insert(.authorization)
                 let text = String(decoding: value, as: UTF8.self)
                 let prefix = "bearer "
                 headers.bearerToken = text.lowercased().hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : ""
             } else if Self.equalsIgnoringCase(name, "timeout") {
+                try seen.insert(.timeout)
                 headers.timeout = String(decoding: value, as: UTF8.self)
             } else if Self.equalsIgnoringCase(name, "traceparent") {
+                try seen.insert(.traceparent)
                 headers.traceparent = String(decoding: value, as: UTF8.self)
             }
         }
@@ -138,6 +145,31 @@ public struct FrameDecoder: ByteToMessageDecoder, Sendable {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
         return zip(bytes, expected).allSatisfy { ($0 | 0x20) == $1 }
+    }
+}
+
+/// The headers that may appear at most once in a frame.
+private struct SingleHeaders {
+    enum Name: UInt8 {
+        case contentLength, contentEncoding, authorization, timeout, traceparent
+
+        var display: String {
+            switch self {
+            case .contentLength: "Content-Length"
+            case .contentEncoding: "Content-Encoding"
+            case .authorization: "Authorization"
+            case .timeout: "Timeout"
+            case .traceparent: "Traceparent"
+            }
+        }
+    }
+
+    private var bits: UInt8 = 0
+
+    mutating func insert(_ name: Name) throws(FrameError) {
+        let bit: UInt8 = 1 << name.rawValue
+        guard bits & bit == 0 else { throw .malformedHeader("repeated \(name.display)") }
+        bits |= bit
     }
 }
 
