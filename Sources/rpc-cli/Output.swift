@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import JSONRPC
 import JSONRPCNIO
 
@@ -9,15 +12,15 @@ enum Output {
 
     static func printJSON(_ value: JSONValue) {
         let text = isTerminal ? pretty(value, indent: "", colour: true) : value.jsonText()
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        write(text + "\n", to: STDOUT_FILENO)
     }
 
     static func printLine(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        write(line + "\n", to: STDOUT_FILENO)
     }
 
     static func fail(_ message: String) {
-        FileHandle.standardError.write(Data("rpc-cli: \(message)\n".utf8))
+        write("rpc-cli: \(message)\n", to: STDERR_FILENO)
     }
 
     /// An RPC error on stderr: status, code, message, and details when there are any.
@@ -25,7 +28,7 @@ enum Output {
         var text = "error: \(error.code.status) (\(error.code.rawValue)): \(error.message)"
         if let details = error.details { text += "\ndetails: \(details.jsonText())" }
         if stderrIsTerminal { text = "\u{1B}[31m" + text + "\u{1B}[0m" }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        write(text + "\n", to: STDERR_FILENO)
     }
 
     static func printTrace(_ trace: RPCConnection.Trace) {
@@ -38,7 +41,24 @@ enum Output {
         if let timeout = headers.timeout { lines.append("\(arrow) Timeout: \(timeout)") }
         lines.append(arrow)
         lines.append("\(arrow) " + String(decoding: trace.body, as: UTF8.self))
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        write(lines.joined(separator: "\n") + "\n", to: STDERR_FILENO)
+    }
+
+    /// Writes all of `text`. When the reader has gone (`rpc-cli methods | head -5`, a closed terminal) there
+    /// is nobody to tell: the tool exits quietly with status 0, as `head`'s upstream is expected to.
+    /// (`FileHandle.write` traps on EPIPE, and SwiftNIO ignores SIGPIPE, so it would be a crash.)
+    private static func write(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0, errno == EINTR || errno == EAGAIN {
+                continue
+            } else {
+                exit(0)
+            }
+        }
     }
 
     static func pretty(_ value: JSONValue, indent: String, colour: Bool) -> String {

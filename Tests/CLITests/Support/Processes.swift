@@ -43,6 +43,25 @@ func runCommand(_ name: String, _ arguments: [String], stdin: String? = nil, env
     )
 }
 
+/// Runs an executable whose stdout is a pipe nobody reads any more (`rpc-cli methods | head -1` after
+/// `head` has gone); returns its exit status and what it wrote to stderr.
+func runIntoClosedPipe(_ name: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    let process = Process()
+    process.executableURL = Executables.url(name)
+    process.arguments = arguments
+    let output = Pipe()
+    try output.fileHandleForReading.close()
+    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: errors.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errors) }
+    process.standardOutput = output
+    process.standardError = try FileHandle(forWritingTo: errors)
+    try process.run()
+    try output.fileHandleForWriting.close()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: try Data(contentsOf: errors), as: UTF8.self))
+}
+
 /// A `deletiond serve --dev` process on a free port, stopped with SIGTERM afterwards.
 final class DaemonProcess {
     let process = Process()
