@@ -15,19 +15,8 @@ struct BackupOptions: ParsableArguments {
     @Option(help: "Hours between scheduled backups (default: the config's backups.intervalHours, else 24).")
     var backupIntervalHours: Int?
 
-    struct ConfigFile: Decodable {
-        struct Backups: Decodable {
-            var folder: String?
-            var restoreFolder: String?
-            var retentionDays: Int?
-            var intervalHours: Int?
-        }
-        var backups: Backups?
-    }
-
     /// The settings, refused with a clear error when the retention asks for more than 90 days.
-    func settings(config: String?, database: String, secrets: Secrets) throws -> (settings: Backups.Settings, interval: Duration) {
-        let file = config.flatMap { FileManager.default.contents(atPath: $0) }.flatMap { try? JSONDecoder().decode(ConfigFile.self, from: $0) }
+    func settings(config file: ConfigFile?, database: String, secrets: Secrets) throws -> (settings: Backups.Settings, interval: Duration) {
         let beside = URL(fileURLWithPath: database).deletingLastPathComponent()
         let folder = backupFolder ?? file?.backups?.folder ?? beside.appendingPathComponent("backups").path
         let restores = file?.backups?.restoreFolder ?? beside.appendingPathComponent("restores").path

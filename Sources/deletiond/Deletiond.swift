@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -22,6 +23,10 @@ struct Deletiond: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as ConfigError {
+            // One line naming the file and the key; 64 is EX_USAGE, as for any other bad invocation.
+            FileHandle.standardError.write(Data("deletiond: \(error)\n".utf8))
+            exit(withError: ExitCode(64))
         } catch {
             exit(withError: error)
         }

@@ -28,8 +28,9 @@ struct Restore: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        let secrets = try store.secrets(configPath: config, allowGenerated: true)
-        let settings = try backupOptions.settings(config: config, database: store.db, secrets: secrets).settings
+        let file = try ConfigFile.load(path: config)
+        let secrets = try store.secrets(config: file, allowGenerated: true)
+        let settings = try backupOptions.settings(config: file, database: store.db, secrets: secrets).settings
         let live = try store.open()
         let ledger = try await RequestsStore(database: live).read { tx in try tx.ledger() }
         let hasher = try DeletionEnvironment.from(secrets, clock: SystemClock(), devClock: nil).hasher

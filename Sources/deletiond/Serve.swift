@@ -84,13 +84,10 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "deletiond")
 
-        var callers = CallerDirectory()
-        if let config {
-            do {
-                callers = try CallerDirectory.load(path: config)
-            } catch {
-                throw ValidationError(error.description)
-            }
+        let file = try ConfigFile.load(path: config)
+        var callers = file?.callerDirectory ?? CallerDirectory()
+        if let file, file.callerDirectory == nil, !dev {
+            throw ConfigError(path: file.path, key: "callers", reason: "is required without --dev (see README: Configuration)")
         }
         if dev {
             callers = callers.adding(Caller(name: "dev", allowedMethods: [MethodPattern("*")]), token: devToken)
@@ -100,12 +97,10 @@ struct Serve: AsyncParsableCommand {
         let database = try store.open()
         // With --dev the clock is the wall clock plus what admin.advanceClock added.
         let devClock = dev ? OffsetClock() : nil
-        var environment = try DeletionEnvironment.from(
-            store.secrets(configPath: config, allowGenerated: dev), clock: devClock ?? SystemClock(), devClock: devClock
-        )
-        let secrets = try store.secrets(configPath: config, allowGenerated: dev)
-        let meta = try metaSettings(secrets: secrets)
-        let backup = try backupOptions.settings(config: config, database: store.db, secrets: secrets)
+        let secrets = try store.secrets(config: file, allowGenerated: dev)
+        var environment = try DeletionEnvironment.from(secrets, clock: devClock ?? SystemClock(), devClock: devClock)
+        let meta = try metaSettings(file: file, secrets: secrets)
+        let backup = try backupOptions.settings(config: file, database: store.db, secrets: secrets)
         environment.backupFolder = backup.settings.folder
         environment.policy.accountGracePeriod = TimeInterval(gracePeriodDays) * 86_400
         environment.batchSize = erasureBatchSize
@@ -144,15 +139,7 @@ struct Serve: AsyncParsableCommand {
 
     /// Meta's settings: the app secret from the secrets file, the status page and tolerance from the
     /// config's `meta` object; `--dev` falls back to `dev-app-secret` and a local status page.
-    func metaSettings(secrets: Secrets) throws -> MetaSettings {
-        struct ConfigFile: Decodable {
-            struct Meta: Decodable {
-                var statusPageBase: String?
-                var signedRequestToleranceSeconds: Int?
-            }
-            var meta: Meta?
-        }
-        let file = config.flatMap { FileManager.default.contents(atPath: $0) }.flatMap { try? JSONDecoder().decode(ConfigFile.self, from: $0) }
+    func metaSettings(file: ConfigFile?, secrets: Secrets) throws -> MetaSettings {
         var settings = MetaSettings.development
         settings.statusPageBase = "http://\(host):\(port)/deletion-status"
         if let secret = secrets.metaAppSecret {
@@ -162,8 +149,8 @@ struct Serve: AsyncParsableCommand {
         }
         if let base = file?.meta?.statusPageBase {
             settings.statusPageBase = base
-        } else if !dev {
-            throw ValidationError("the config file must name meta.statusPageBase (the public deletion status page; see README)")
+        } else if !dev, let file {
+            throw ConfigError(path: file.path, key: "meta.statusPageBase", reason: "is required (the public deletion status page; see README)")
         }
         let tolerance = signedRequestTolerance ?? file?.meta?.signedRequestToleranceSeconds ?? 3_600
         guard tolerance > 0 else { throw ValidationError("the signed_request tolerance must be positive") }

@@ -10,18 +10,12 @@ struct StoreOptions: ParsableArguments {
     var db = "./data/alt.sqlite"
 
     /// The keys file: the config's `secretsFile`, or (development) `<db>.secrets.json`, made on first use.
-    func secrets(configPath: String?, allowGenerated: Bool) throws -> Secrets {
-        if let configPath {
-            struct ConfigFile: Decodable { let secretsFile: String? }
-            guard let data = FileManager.default.contents(atPath: configPath) else {
-                throw ValidationError("cannot read the callers file \(configPath)")
-            }
-            if let path = try? JSONDecoder().decode(ConfigFile.self, from: data).secretsFile {
-                do {
-                    return try Secrets.load(path: path)
-                } catch {
-                    throw ValidationError(error.description)
-                }
+    func secrets(config: ConfigFile?, allowGenerated: Bool) throws -> Secrets {
+        if let config, let path = config.secretsFile {
+            do {
+                return try Secrets.load(path: path)
+            } catch {
+                throw ConfigError(path: config.path, key: "secretsFile", reason: error.description)
             }
         }
         guard allowGenerated else {
@@ -88,7 +82,7 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         let database = try store.open()
         let environment = try DeletionEnvironment.from(
-            store.secrets(configPath: config, allowGenerated: true), clock: SystemClock(), devClock: nil
+            store.secrets(config: ConfigFile.load(path: config), allowGenerated: true), clock: SystemClock(), devClock: nil
         )
         let start = ContinuousClock.now
         let seeder = Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys)

@@ -30,6 +30,17 @@ struct RPCCLITests {
         #expect(names.contains("rpc.discover"))
     }
 
+    @Test("piped into a reader that has gone (| head -1), rpc-cli exits 0 quietly, no backtrace")
+    func closedPipe() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        for arguments in [["methods"], ["describe", "deletion.status"], ["health"]] {
+            let result = try runIntoClosedPipe("rpc-cli", arguments + ["--port", "\(daemon.port)", "--token", "dev"])
+            #expect(result.status == 0, "\(arguments)")
+            #expect(result.stderr.isEmpty, "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test("describe shows params, result, errors and examples; an unknown method exits 1")
     func describe() throws {
         let daemon = try DaemonProcess()
@@ -133,8 +144,8 @@ struct RPCCLITests {
         #expect(daemon.stop() == 0)
 
         let unreadable = try runCommand("deletiond", ["serve", "--config", "/nonexistent/callers.json", "--port", "0"])
-        #expect(unreadable.status != 0)
-        #expect(unreadable.stderr.contains("cannot read the callers file /nonexistent/callers.json"))
+        #expect(unreadable.status == 64)
+        #expect(unreadable.stderr.hasPrefix("deletiond: config /nonexistent/callers.json: cannot read it"))
 
         let badFlag = try runCommand("deletiond", ["serve", "--port", "70000", "--dev"])
         #expect(badFlag.status != 0)
@@ -147,6 +158,32 @@ struct RPCCLITests {
         let notLoopback = try runCommand("deletiond", ["serve", "--dev", "--host", "0.0.0.0"])
         #expect(notLoopback.status != 0)
         #expect(notLoopback.stderr.contains("loopback only"))
+    }
+
+    @Test(
+        "deletiond: a bad config is one line naming the file and the key, exit 64, never a silent default (issue 11, defect 6)",
+        arguments: [
+            (#"{"callers": [], "backups": {"retentionDay": 30}}"#, "backups.retentionDay: unknown key"),
+            (#"{"callers": [], "backups": {"retentionDays": "30"}}"#, "backups.retentionDays: expected a whole number"),
+            (#"{"callers": [], "meta": {"statusPageBase": 7}}"#, "meta.statusPageBase: expected a string"),
+            (#"{"callers": [], "secretFile": "/etc/alt/secrets.json"}"#, "secretFile: unknown key"),
+            (#"{"callers": [{"name": "a", "tokenSHA256": "abc", "methods": ["*"]}]}"#, "callers[0].tokenSHA256: must be 64 hex digits"),
+            (#"{"callers": [{"name": "a", "methods": ["*"]}]}"#, "callers[0].tokenSHA256: is required"),
+            (#"{"callers": [], "backups": "#, "not valid JSON"),
+        ]
+    )
+    func badConfig(text: String, complaint: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("deletiond.json").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+        for command in [["serve", "--port", "0"], ["restore", "--backup", "latest", "--to", folder.path + "/r.sqlite"]] {
+            let result = try runCommand("deletiond", command + ["--config", config, "--db", folder.path + "/alt.sqlite"])
+            #expect(result.status == 64, "\(command)")
+            #expect(result.stderr.hasPrefix("deletiond: config \(config): \(complaint)"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
     }
 
     @Test("deletiond restore: offline, from the newest backup, replaying the ledger; a second run refuses to overwrite")

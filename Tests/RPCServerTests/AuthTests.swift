@@ -28,21 +28,15 @@ struct AuthTests {
         #expect(directory.authenticate(token: "") == nil)
     }
 
-    @Test("the callers file holds digests only and loads; mistakes are named")
-    func file() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let digest = CallerDirectory.digest("s3cret").map { String(format: "%02x", $0) }.joined()
-        let good = folder.appendingPathComponent("good.json")
-        try Data(#"{"callers":[{"name":"contacts","tokenSHA256":"\#(digest)","methods":["records.*"]}]}"#.utf8).write(to: good)
-        let directory = try CallerDirectory.load(path: good.path)
+    @Test("a caller is added by the hex digest of its token; anything but 64 hex digits is refused")
+    func hexDigest() throws {
+        let hex = CallerDirectory.digest("s3cret").map { String(format: "%02x", $0) }.joined()
+        let digest = try #require(CallerDirectory.digest(hex: hex.uppercased()))
+        let directory = CallerDirectory().adding(Caller(name: "contacts", allowedMethods: [MethodPattern("records.*")]), tokenSHA256: digest)
         #expect(directory.authenticate(token: "s3cret")?.allowedMethods == [MethodPattern("records.*")])
-
-        let bad = folder.appendingPathComponent("bad.json")
-        try Data(#"{"callers":[{"name":"c","tokenSHA256":"abc","methods":["x"]}]}"#.utf8).write(to: bad)
-        #expect(throws: CallerDirectory.LoadError.self) { try CallerDirectory.load(path: bad.path) }
-        #expect(throws: CallerDirectory.LoadError.self) { try CallerDirectory.load(path: folder.appendingPathComponent("missing").path) }
+        for bad in ["abc", String(hex.dropLast(2)), String(hex.dropLast()) + "g", hex + "00", ""] {
+            #expect(CallerDirectory.digest(hex: bad) == nil, "\(bad)")
+        }
     }
 }
 

@@ -47,54 +47,10 @@ public struct CallerDirectory: Sendable {
 }
 
 extension CallerDirectory {
-    /// The callers file: `{"callers": [{"name", "tokenSHA256" (hex), "methods": ["records.*", …]}]}`.
-    struct File: Decodable {
-        struct Entry: Decodable {
-            let name: String
-            let tokenSHA256: String
-            let methods: [MethodPattern]
-        }
-
-        let callers: [Entry]
-    }
-
-    public enum LoadError: Error, CustomStringConvertible {
-        case unreadable(path: String, reason: String)
-        case invalid(path: String, reason: String)
-
-        public var description: String {
-            switch self {
-            case .unreadable(let path, let reason): "cannot read the callers file \(path): \(reason)"
-            case .invalid(let path, let reason): "invalid callers file \(path): \(reason)"
-            }
-        }
-    }
-
-    /// Loads the callers file at `path`.
-    public static func load(path: String) throws(LoadError) -> Self {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
-        }
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: data)
-        } catch {
-            throw .invalid(path: path, reason: "\(error)")
-        }
-        var directory = Self()
-        for entry in file.callers {
-            guard let digest = Self.bytes(hex: entry.tokenSHA256), digest.count == 32 else {
-                throw .invalid(path: path, reason: "caller \(entry.name): tokenSHA256 must be 64 hex digits")
-            }
-            guard !entry.methods.isEmpty else {
-                throw .invalid(path: path, reason: "caller \(entry.name): methods is empty")
-            }
-            directory = directory.adding(Caller(name: entry.name, allowedMethods: entry.methods), tokenSHA256: digest)
-        }
-        return directory
+    /// The 32 bytes of a SHA-256 digest written as 64 hex digits (as `sha256sum` prints it), or nil.
+    public static func digest(hex: String) -> [UInt8]? {
+        guard let bytes = bytes(hex: hex), bytes.count == 32 else { return nil }
+        return bytes
     }
 
     static func bytes(hex: String) -> [UInt8]? {
