@@ -10,7 +10,6 @@ final class AnswerQueue: Sendable {
         var frames: Deque<Frame> = []
         var waiter: CheckedContinuation<Void, Never>?
         var finished = false
-        var woken = false
     }
 
     private let state = Mutex(State())
@@ -26,16 +25,6 @@ final class AnswerQueue: Sendable {
 
     var isEmpty: Bool { state.withLock { $0.frames.isEmpty } }
 
-    /// Makes the writer look at the connection again (to close it once drained), even with nothing queued.
-    func wake() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.woken = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
     /// No more answers will come; the writer ends after the ones queued.
     func finish() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
@@ -46,8 +35,7 @@ final class AnswerQueue: Sendable {
         waiter?.resume()
     }
 
-    /// Everything queued (possibly nothing, after `wake`), waiting while nothing is; nil once finished
-    /// and drained. One reader only.
+    /// Everything queued, waiting while nothing is; nil once finished and written. One reader only.
     func next() async -> Deque<Frame>? {
         enum Step {
             case frames(Deque<Frame>)
@@ -56,8 +44,7 @@ final class AnswerQueue: Sendable {
         }
         while true {
             let step = state.withLock { state -> Step in
-                if !state.frames.isEmpty || state.woken {
-                    state.woken = false
+                if !state.frames.isEmpty {
                     defer { state.frames.removeAll(keepingCapacity: true) }
                     return .frames(state.frames)
                 }
@@ -69,7 +56,7 @@ final class AnswerQueue: Sendable {
             case .wait:
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let resumeNow = state.withLock { state -> Bool in
-                        if !state.frames.isEmpty || state.finished || state.woken { return true }
+                        if !state.frames.isEmpty || state.finished { return true }
                         state.waiter = continuation
                         return false
                     }

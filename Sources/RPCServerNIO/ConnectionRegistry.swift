@@ -1,74 +1,61 @@
 import NIOCore
+import RPCServer
 import Synchronization
 
 /// One accepted connection as the server tracks it: its channel, its answers waiting to be written,
-/// and how many frames are in flight.
+/// its calls (for `rpc.cancel` and the end of a drain), and how many frames are in flight.
 final class ConnectionState: Sendable {
     let channel: any Channel
     let answers = AnswerQueue()
+    let calls = ConnectionCalls()
     private let inFlight = Atomic<Int>(0)
-    private let draining = Atomic<Bool>(false)
 
     init(channel: any Channel) { self.channel = channel }
 
     var isIdle: Bool { inFlight.load(ordering: .acquiring) == 0 }
 
-    /// Draining and nothing left in flight: the writer closes the connection once its answers are out.
-    var isDrained: Bool { draining.load(ordering: .acquiring) && isIdle }
-
     func began() { inFlight.add(1, ordering: .acquiringAndReleasing) }
 
     /// Called after a frame's answer was queued.
-    func ended() {
-        let left = inFlight.subtract(1, ordering: .acquiringAndReleasing).newValue
-        if left == 0 && draining.load(ordering: .acquiring) { answers.wake() }
-    }
+    func ended() { inFlight.subtract(1, ordering: .acquiringAndReleasing) }
 
-    /// Closes the connection once it is idle and its answers are written.
-    func drain() {
-        draining.store(true, ordering: .releasing)
-        answers.wake()
+    /// The grace period is over: read nothing more, cancel the calls still running (each still answers,
+    /// CANCELLED), and let the session write every answer before it closes. Frames already read are
+    /// answered (UNAVAILABLE, `processed: false`); nothing the server has read goes unanswered.
+    func endGrace() {
+        channel.close(mode: .input, promise: nil)
+        calls.cancelAll()
     }
 }
 
-/// The open connections, for the connection cap and for drain.
+/// The open connections, for the connection cap and for the end of a drain.
 final class ConnectionRegistry: Sendable {
-    private struct State {
-        var connections: [ObjectIdentifier: ConnectionState] = [:]
-        var draining = false
-    }
-
-    private let state = Mutex(State())
+    private let connections = Mutex<[ObjectIdentifier: ConnectionState]>([:])
     let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
-    /// Adds a connection unless the cap is reached; a connection arriving during drain is drained at once.
+    /// Adds a connection unless the cap is reached.
     func add(_ connection: ConnectionState) -> Bool {
-        let (added, draining) = state.withLock { state -> (Bool, Bool) in
-            guard state.connections.count < limit else { return (false, state.draining) }
-            state.connections[ObjectIdentifier(connection)] = connection
-            return (true, state.draining)
+        connections.withLock { connections in
+            guard connections.count < limit else { return false }
+            connections[ObjectIdentifier(connection)] = connection
+            return true
         }
-        if added && draining { connection.drain() }
-        return added
     }
 
     func remove(_ connection: ConnectionState) {
-        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+        _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(connection)) }
     }
 
-    func drainAll() {
-        let connections = state.withLock { state in
-            state.draining = true
-            return Array(state.connections.values)
-        }
-        connections.forEach { $0.drain() }
+    /// Ends the grace period of every connection still open (see `ConnectionState.endGrace`).
+    func endGrace() {
+        connections.withLock { Array($0.values) }.forEach { $0.endGrace() }
     }
 
+    /// Closes every connection still open: the last resort for a peer that reads none of its answers.
     func closeAll() {
-        let connections = state.withLock { Array($0.connections.values) }
-        connections.forEach { $0.channel.close(promise: nil) }
+        connections.withLock { Array($0.values) }.forEach { $0.channel.close(promise: nil) }
     }
 }
 

@@ -27,7 +27,7 @@ struct Session: Sendable {
 
     /// Reads frames and starts their calls; returns once the peer is done and every call has answered.
     private func read(_ inbound: NIOAsyncChannelInboundStream<Frame>, answers: AnswerQueue) async {
-        let calls = ConnectionCalls()
+        let calls = state.calls
         let slots = AsyncSemaphore(permits: server.configuration.maximumInFlightPerConnection)
         await withDiscardingTaskGroup { group in
             do {
@@ -70,20 +70,17 @@ struct Session: Sendable {
         }
     }
 
-    /// Writes whatever answers are ready, with one flush for all of them; closes a drained connection
-    /// once its last answer is out.
+    /// Writes whatever answers are ready, with one flush for all of them. The connection closes only
+    /// after the read side has ended (the peer closed, or the drain's grace period is over) and every
+    /// answer is out: a drain never closes under a call the peer has just sent.
     private func write(_ answers: AnswerQueue) async {
         while let frames = await answers.next() {
-            if !frames.isEmpty {
-                do {
-                    try await outbound.write(contentsOf: frames)
-                } catch {
-                    // The peer has gone; nobody is left to answer. Keep draining so the calls can finish.
-                    dispatcher.logger.debug("write failed", metadata: ["error": "\(error)"])
-                }
+            do {
+                try await outbound.write(contentsOf: frames)
+            } catch {
+                // The peer has gone; nobody is left to answer. Keep draining so the calls can finish.
+                dispatcher.logger.debug("write failed", metadata: ["error": "\(error)"])
             }
-            // Every answer is queued before its call counts as ended, so drained and empty means all written.
-            if state.isDrained && answers.isEmpty { state.channel.close(promise: nil) }
         }
     }
 

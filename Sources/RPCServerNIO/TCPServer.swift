@@ -36,13 +36,17 @@ public struct TCPServer: Service {
     }
 
     /// Serves until graceful shutdown, then drains: stops accepting, answers new calls UNAVAILABLE
-    /// (`processed: false`), lets calls in flight finish within the grace period, and returns.
+    /// (`processed: false`) until each peer closes, lets calls in flight finish within the grace period,
+    /// then stops reading, answers what it has read, closes, and returns.
     public func run() async throws {
         let configuration = self.configuration
         let serverChannel = try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // The end of the read side (the peer's half-close, or ours when a drain's grace period ends) ends
+            // the session's reading only: the answers to calls already read are still written, then it closes.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let state = ConnectionState(channel: channel)
@@ -79,11 +83,14 @@ public struct TCPServer: Service {
             }
         } onGracefulShutdown: {
             logger.info("draining", metadata: ["grace_ms": "\(configuration.gracePeriod.components.seconds * 1000)"])
+            // New calls are answered UNAVAILABLE (`processed: false`) from now on, on every open connection,
+            // until its peer closes it or the grace period ends; calls in flight run on meanwhile.
             dispatcher.state.startDraining()
             serverChannel.channel.close(promise: nil)
-            connections.drainAll()
-            serverChannel.channel.eventLoop.scheduleTask(in: TimeAmount(configuration.gracePeriod)) {
-                connections.closeAll()
+            let loop = serverChannel.channel.eventLoop
+            loop.scheduleTask(in: TimeAmount(configuration.gracePeriod)) {
+                connections.endGrace()
+                loop.scheduleTask(in: TimeAmount(TCPServerConfiguration.closeLinger)) { connections.closeAll() }
             }
         }
         logger.info("stopped")

@@ -11,10 +11,16 @@ public struct TCPServerConfiguration: Sendable {
     public var maximumConnections: Int
     /// A connection with no traffic and no call in flight for this long is closed.
     public var idleTimeout: Duration
-    /// How long in-flight calls may run after drain starts before their connections are closed.
+    /// How long a drain lasts: in-flight calls may finish and new calls are answered UNAVAILABLE until the
+    /// peer closes; then reading stops, calls still running are cancelled, and every connection closes
+    /// once its answers are written.
     public var gracePeriod: Duration
     /// Answers at least this large are compressed for callers that accept deflate.
     public var compressionThreshold: Int
+
+    /// After the grace period, how long a connection may take to write its last answers before it is
+    /// closed regardless (a peer that reads nothing cannot hold the process open).
+    static let closeLinger: Duration = .seconds(2)
 
     public init(
         host: String = "127.0.0.1",

@@ -129,7 +129,10 @@ struct ServerBehaviourTests {
 
     @Test(
         "a malformed header is a Parse error and the connection closes cleanly",
-        arguments: ["Content-Length: x\r\n\r\n", "Content-Length 5\r\n\r\nhello", "Content-Type: a\r\n\r\n{}", "Content-Length: -1\r\n\r\n"]
+        arguments: [
+            "Content-Length: x\r\n\r\n", "Content-Length 5\r\n\r\nhello", "Content-Type: a\r\n\r\n{}", "Content-Length: -1\r\n\r\n",
+            "Authorization: Bearer a\r\nAuthorization: Bearer b\r\nContent-Length: 2\r\n\r\n{}",
+        ]
     )
     func malformedHeader(input: String) async throws {
         try await LiveServer.run { server in
@@ -267,10 +270,73 @@ struct ServerBehaviourTests {
                 let slow = try #require(try await connection.receiveJSON())
                 #expect(slow["id"] == "slow")
                 #expect(slow["result"]?["slept"] == 3000)
-                #expect(try await connection.receive() == nil)
+                // Idle but still open: a call that arrives now is answered, not lost in a close.
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.echo","params":[2],"id":"late"}"#, headers: [Self.admin])
+                let late = try #require(try await connection.receiveJSON())
+                #expect(late["id"] == "late")
+                #expect(late["error"]?["code"] == -32014)
             }
             await #expect(throws: (any Error).self) {
                 try await RawClient.connect(port: server.port) { _ in }
+            }
+        }
+    }
+
+    @Test("drain under load: 20 connections in a closed loop, every call written is answered (issue 11, defect 2)")
+    func drainUnderLoad() async throws {
+        try await LiveServer.run { server in
+            try await withThrowingTaskGroup(of: (sent: Int, answered: Int, refused: Bool).self) { group in
+                for client in 0..<20 {
+                    group.addTask {
+                        try await RawClient.connect(port: server.port) { connection in
+                            var sent = 0
+                            var answered = 0
+                            // Until the server says it is draining: then a well-behaved client goes away.
+                            while true {
+                                let method = sent.isMultiple(of: 2) ? "test.echo" : "health.check"
+                                try await connection.send(
+                                    #"{"jsonrpc":"2.0","method":"\#(method)","params":[],"id":\#(sent)}"#, headers: [Self.admin]
+                                )
+                                sent += 1
+                                guard let answer = try await connection.receiveJSON() else { break }
+                                answered += 1
+                                if answer["error"]?["code"] == -32014 {
+                                    #expect(answer["error"]?["data"]?["processed"] == false, "client \(client)")
+                                    return (sent, answered, true)
+                                }
+                                if answer["result"]?["status"] == "NOT_SERVING" { return (sent, answered, true) }
+                            }
+                            return (sent, answered, false)
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                server.shutdown.triggerGracefulShutdown()
+                var calls = 0
+                for try await outcome in group {
+                    #expect(outcome.sent == outcome.answered, "a call written during the drain was never answered")
+                    #expect(outcome.refused, "the connection closed before it said it was draining")
+                    calls += outcome.sent
+                }
+                #expect(calls > 20)
+            }
+        }
+    }
+
+    @Test("the grace period ends: the call still running answers CANCELLED, reading stops, the connection closes")
+    func graceEnds() async throws {
+        try await LiveServer.run({ $0.gracePeriod = .milliseconds(500) }) { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":20000},"id":"slow"}"#, headers: [Self.admin])
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.echo","params":[0],"id":"warm"}"#, headers: [Self.admin])
+                #expect(try await connection.receiveJSON()?["id"] == "warm")
+                let start = ContinuousClock.now
+                server.shutdown.triggerGracefulShutdown()
+                let slow = try #require(try await connection.receiveJSON())
+                #expect(slow["id"] == "slow")
+                #expect(slow["error"]?["code"] == -32001)
+                #expect(try await connection.receive() == nil)
+                #expect(ContinuousClock.now - start < .seconds(10))
             }
         }
     }

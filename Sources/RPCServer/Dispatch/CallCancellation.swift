@@ -73,6 +73,15 @@ public final class ConnectionCalls: Sendable {
         }
     }
 
+    /// Cancels every call in flight (the end of a drain's grace period).
+    public func cancelAll() {
+        let cancelled = calls.withLock { calls in
+            defer { calls.removeAll() }
+            return calls.values.flatMap { $0 }
+        }
+        cancelled.forEach { $0.cancel() }
+    }
+
     /// Cancels every call in flight with `id`; returns how many there were.
     @discardableResult
     public func cancel(_ id: RequestID) -> Int {
