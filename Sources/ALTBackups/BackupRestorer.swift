@@ -130,11 +130,15 @@ public struct BackupRestorer: Sendable {
 
     /// Erases again, in the restored database, every subject the live ledger holds: whole accounts
     /// always; Instagram or Calendar data unless the restored connection was made after the erasure
-    /// (a reconnection). Returns the subjects that had data and the rows erased.
+    /// (a reconnection). Disconnects are replayed the same way: an Instagram disconnect drops the token
+    /// and stops polling and the webhook again (the saved data stays); a Calendar disconnect deletes the
+    /// tokens and cached events again. Returns the subjects that had something to undo and the rows changed.
     static func replay(
         _ ledger: [LedgerEntry], on database: AppDatabase, hash: @escaping @Sendable (String, String) -> String
     ) async throws -> (subjects: Int, rows: Int) {
+        // Erasures before disconnects: a disconnect whose data an erasure took already has nothing to undo.
         let entries = ledger.filter { $0.kind == "account_id" }
+            .sorted { (Replay(scope: $0.scope)?.order ?? 0, $0.erasedAt) < (Replay(scope: $1.scope)?.order ?? 0, $1.erasedAt) }
         guard !entries.isEmpty else { return (0, 0) }
         let candidates = try await database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM accounts UNION SELECT account_id FROM instagram_connections UNION SELECT account_id FROM calendar_connections")
@@ -144,16 +148,60 @@ public struct BackupRestorer: Sendable {
         var subjects = 0
         var rows = 0
         for entry in entries {
-            guard let account = byHash[entry.identifierHash], let scope = ErasurePlan.Scope(rawValue: entry.scope) else { continue }
-            if scope != .account, try await connectedAfter(entry.erasedAt, account: account, scope: scope, in: database) { continue }
-            let erased = try await Eraser(database: database).erase(jobID: "restore:\(entry.requestId)", accountID: account, plan: ErasurePlan(scope: scope))
-            let count = erased.values.reduce(0, +)
+            guard let account = byHash[entry.identifierHash], let replay = Replay(scope: entry.scope) else { continue }
+            if let connection = replay.connectionScope, try await connectedAfter(entry.erasedAt, account: account, scope: connection, in: database) {
+                continue
+            }
+            let count: Int
+            switch replay {
+            case .erase(let scope):
+                let erased = try await Eraser(database: database).erase(jobID: "restore:\(entry.requestId)", accountID: account, plan: ErasurePlan(scope: scope))
+                count = erased.values.reduce(0, +)
+            case .instagramDisconnect:
+                count = try await RequestsStore(database: database).write { tx in
+                    try tx.disconnectInstagram(accountID: account, at: entry.erasedAt, onlyIfConnected: true)
+                }
+            }
             if count > 0 {
                 subjects += 1
                 rows += count
             }
         }
         return (subjects, rows)
+    }
+
+    /// What one ledger entry asks of a restored database.
+    private enum Replay {
+        case erase(ErasurePlan.Scope)
+        case instagramDisconnect
+
+        init?(scope: String) {
+            switch scope {
+            case LedgerEntry.instagramDisconnectScope: self = .instagramDisconnect
+            // A Calendar disconnect deletes exactly what a calendar-scope erasure does.
+            case LedgerEntry.calendarDisconnectScope: self = .erase(.calendar)
+            default:
+                guard let scope = ErasurePlan.Scope(rawValue: scope) else { return nil }
+                self = .erase(scope)
+            }
+        }
+
+        var order: Int {
+            switch self {
+            case .erase(.account): 0
+            case .erase: 1
+            case .instagramDisconnect: 2
+            }
+        }
+
+        /// The integration whose reconnection after the entry means there is nothing to replay.
+        var connectionScope: ErasurePlan.Scope? {
+            switch self {
+            case .erase(.account): nil
+            case .erase(let scope): scope
+            case .instagramDisconnect: .instagram
+            }
+        }
     }
 
     static func connectedAfter(_ erasedAt: Date, account: String, scope: ErasurePlan.Scope, in database: AppDatabase) async throws -> Bool {

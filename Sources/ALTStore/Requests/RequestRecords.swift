@@ -136,9 +136,16 @@ public struct LedgerEntry: ServiceRecord, Codable, Sendable, Equatable, Fetchabl
     public var identifierHash: String
     /// What the identifier was: `account_id`, `email`, `phone`, `ig_user_id`, `google_email`.
     public var kind: String
+    /// An erasure's scope (`account`, `instagram`, `calendar`), or a disconnect
+    /// (`instagramDisconnectScope`, `calendarDisconnectScope`): both are replayed after a restore.
     public var scope: String
     public var requestId: String
     public var erasedAt: Date
+
+    /// An Instagram disconnect (P6): the token dropped, polling and webhook off; the saved data stays.
+    public static let instagramDisconnectScope = "instagram_disconnect"
+    /// A Google Calendar disconnect: the tokens, cached events and sync state deleted.
+    public static let calendarDisconnectScope = "calendar_disconnect"
 
     public init(identifierHash: String, kind: String, scope: String, requestId: String, erasedAt: Date) {
         self.identifierHash = identifierHash

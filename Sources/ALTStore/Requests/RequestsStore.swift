@@ -167,7 +167,17 @@ public struct RequestsTransaction {
 
     // MARK: Ledger and audit
 
-    public func record(_ entry: LedgerEntry) throws { try entry.insert(db, onConflict: .ignore) }
+    /// Records an erased (or disconnected) subject. The same identifier erased again in the same scope
+    /// keeps the later time, so a restore replays the newest erasure or disconnect, not only the first.
+    public func record(_ entry: LedgerEntry) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO erasure_ledger (identifier_hash, kind, scope, request_id, erased_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (identifier_hash, scope) DO UPDATE SET erased_at = max(erased_at, excluded.erased_at)
+                """,
+            arguments: [entry.identifierHash, entry.kind, entry.scope, entry.requestId, Self.timestamp(entry.erasedAt)]
+        )
+    }
 
     /// The whole ledger (replayed after a restore).
     public func ledger() throws -> [LedgerEntry] { try LedgerEntry.fetchAll(db) }

@@ -14,16 +14,20 @@ extension RequestsTransaction {
 
     /// Deletes the sealed token, stops polling and marks the webhook subscription removed (P6). Saved
     /// DMs, comments and analytics stay.
-    public func disconnectInstagram(accountID: String, at time: Date) throws {
+    /// Returns the rows changed; with `onlyIfConnected` (a restore's replay) a connection that is already
+    /// disconnected is left as it is.
+    @discardableResult
+    public func disconnectInstagram(accountID: String, at time: Date, onlyIfConnected: Bool = false) throws -> Int {
         try db.execute(
             sql: """
                 UPDATE instagram_connections
                 SET token_ciphertext = NULL, token_key_id = NULL, polling_enabled = 0, webhook_subscribed = 0,
                     disconnected_at = coalesce(disconnected_at, ?)
                 WHERE account_id = ?
-                """,
+                """ + (onlyIfConnected ? " AND (token_ciphertext IS NOT NULL OR polling_enabled OR webhook_subscribed)" : ""),
             arguments: [Self.timestamp(time), accountID]
         )
+        return db.changesCount
     }
 
     public func calendarConnection(accountID: String) throws -> CalendarConnectionRecord? {

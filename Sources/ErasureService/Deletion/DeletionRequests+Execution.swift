@@ -51,7 +51,7 @@ extension DeletionRequests {
             guard state == .scheduled || state == .erasing || state == .failed else { return nil }
             if request.erasingAt == nil {
                 // First run: tell the providers (Meta unsubscribe, Google channel stop and revocation).
-                try Integrations.providerJobs(tx, request: request, now: started, cipher: environment.cipher)
+                try Integrations.providerJobs(tx, request: request, now: started, environment: environment)
             }
             if state != .erasing {
                 try Self.transition(&request, .erasureStarted)

@@ -30,8 +30,8 @@ extension Integrations {
             let deleted = try tx.deleteCalendarData(accountID: accountID)
             try tx.record(
                 LedgerEntry(
-                    identifierHash: environment.hasher.hash(kind: "account_id", value: accountID), kind: "account_id", scope: "calendar",
-                    requestId: Self.calendarDisconnectMarker, erasedAt: now
+                    identifierHash: environment.hasher.hash(kind: "account_id", value: accountID), kind: "account_id",
+                    scope: LedgerEntry.calendarDisconnectScope, requestId: Self.calendarDisconnectMarker, erasedAt: now
                 )
             )
             try tx.audit(at: now, actor: actor, action: "calendar_disconnected", subject: "account:\(accountID)", details: ["jobs": jobs, "deleted": deleted])
@@ -80,13 +80,13 @@ extension Integrations {
 
     /// The provider side of a deletion request's first run: Meta unsubscribe for Instagram data, Google
     /// channel stop and token revocation for calendar data (the account scope does both).
-    static func providerJobs(_ tx: RequestsTransaction, request: DeletionRequestRecord, now: Date, cipher: TokenCipher) throws {
+    static func providerJobs(_ tx: RequestsTransaction, request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
         guard let accountID = request.accountId else { return }
         if request.scope != "calendar", let connection = try tx.instagramConnection(accountID: accountID) {
-            _ = try disconnect(tx, connection, now: now, actor: "deletiond", cipher: cipher)
+            _ = try disconnect(tx, connection, now: now, actor: "deletiond", environment: environment)
         }
         if request.scope != "instagram", let connection = try tx.calendarConnection(accountID: accountID) {
-            _ = try revocationJobs(tx, connection, request: request.id, now: now, cipher: cipher)
+            _ = try revocationJobs(tx, connection, request: request.id, now: now, cipher: environment.cipher)
         }
     }
 }

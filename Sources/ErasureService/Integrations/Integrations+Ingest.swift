@@ -96,9 +96,13 @@ extension Integrations {
     static func calendarState(_ tx: RequestsTransaction, accountID: String, hasher: SubjectHasher) throws -> LinkState {
         if try tx.calendarConnection(accountID: accountID) != nil { return .connected }
         let entries = try tx.ledger(identifierHash: hasher.hash(kind: "account_id", value: accountID))
-            .filter { $0.scope == "calendar" || $0.scope == "account" }
-        if entries.contains(where: { $0.requestId != calendarDisconnectMarker }) { return .erased }
-        return entries.isEmpty ? .notConnected : .disconnected
+        // Stores written before disconnects had scopes of their own hold a calendar disconnect in scope
+        // `calendar` with the marker as its request id.
+        if entries.contains(where: { ($0.scope == "calendar" || $0.scope == "account") && $0.requestId != calendarDisconnectMarker }) {
+            return .erased
+        }
+        let disconnected = entries.contains { $0.scope == LedgerEntry.calendarDisconnectScope || $0.requestId == calendarDisconnectMarker }
+        return disconnected ? .disconnected : .notConnected
     }
 
     /// The ledger's request id for a calendar disconnect (not a deletion request).

@@ -47,29 +47,40 @@ public struct Integrations: Sendable {
     /// The in-app button (P6): token deleted, polling off, webhook marked removed, unsubscribe job queued.
     public func disconnectInstagram(accountID: String, actor: String) async throws -> InstagramDisconnect {
         let now = requests.now
-        let cipher = environment.cipher
+        let environment = self.environment
         let result = try await store.write { tx -> InstagramDisconnect in
             guard try tx.account(id: accountID) != nil else { throw DeletionError.accountNotFound(accountID) }
             guard let connection = try tx.instagramConnection(accountID: accountID) else {
                 throw IntegrationError.notConnected(integration: "instagram", accountID: accountID)
             }
-            return try Self.disconnect(tx, connection, now: now, actor: actor, cipher: cipher)
+            return try Self.disconnect(tx, connection, now: now, actor: actor, environment: environment)
         }
         if !result.alreadyDisconnected { try await store.database.checkpoint() }  // no token byte left in the WAL (I2)
         return result
     }
 
+    /// The ledger's request id for an Instagram disconnect (not a deletion request).
+    static let instagramDisconnectMarker = "instagram.disconnect"
+
     static func disconnect(
-        _ tx: RequestsTransaction, _ connection: InstagramConnectionRecord, now: Date, actor: String, cipher: TokenCipher
+        _ tx: RequestsTransaction, _ connection: InstagramConnectionRecord, now: Date, actor: String, environment: DeletionEnvironment
     ) throws -> InstagramDisconnect {
         let already = connection.tokenCiphertext == nil && !connection.pollingEnabled && !connection.webhookSubscribed
         guard !already else { return InstagramDisconnect(accountID: connection.accountID, alreadyDisconnected: true, jobID: nil) }
         try tx.disconnectInstagram(accountID: connection.accountID, at: now)
         let job = try DeletionRequests.message(
             .instagramUnsubscribe, to: nil, request: nil,
-            payload: ["accountId": .string(connection.accountID), "igUserId": .string(connection.igUserID)], at: now, cipher: cipher
+            payload: ["accountId": .string(connection.accountID), "igUserId": .string(connection.igUserID)], at: now,
+            cipher: environment.cipher
         )
         try tx.enqueue(job)
+        // Replayed by every later restore, so a backup taken before it cannot bring the token back (I1).
+        try tx.record(
+            LedgerEntry(
+                identifierHash: environment.hasher.hash(kind: "account_id", value: connection.accountID), kind: "account_id",
+                scope: LedgerEntry.instagramDisconnectScope, requestId: instagramDisconnectMarker, erasedAt: now
+            )
+        )
         try tx.audit(at: now, actor: actor, action: "instagram_disconnected", subject: "account:\(connection.accountID)", details: ["job": job.id])
         return InstagramDisconnect(accountID: connection.accountID, alreadyDisconnected: false, jobID: job.id)
     }
@@ -81,10 +92,10 @@ public struct Integrations: Sendable {
     public func deauthorize(signedRequest: String, actor: String) async throws -> InstagramDisconnect? {
         let verified = try verify(signedRequest)
         let now = requests.now
-        let cipher = environment.cipher
+        let environment = self.environment
         let result = try await store.write { tx -> InstagramDisconnect? in
             guard let connection = try tx.instagramConnection(igUserID: verified.userID) else { return nil }
-            return try Self.disconnect(tx, connection, now: now, actor: actor, cipher: cipher)
+            return try Self.disconnect(tx, connection, now: now, actor: actor, environment: environment)
         }
         if result?.alreadyDisconnected == false { try await store.database.checkpoint() }
         return result

@@ -81,6 +81,61 @@ struct BackupFlowTests {
         }
     }
 
+    @Test("disconnect Instagram and Calendar after a backup, restore it: no token comes back (P6, I1; issue 11, defect 3)")
+    func restoreReplaysDisconnects() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            let backup = try await client.backupsCreate()
+            _ = try await client.instagramDisconnect(accountId: "acc_demo")
+            _ = try await client.calendarDisconnect(accountId: "acc_demo")
+            let report = try await client.backupsRestore(backupId: backup.id, target: "before-disconnect.sqlite")
+            #expect(report.reErasedSubjects == 2)
+
+            let restored = try DatabaseQueue(path: report.target)
+            defer { try? restored.close() }
+            try await restored.read { db in
+                let instagram = try #require(try Row.fetchOne(db, sql: "SELECT * FROM instagram_connections WHERE account_id = 'acc_demo'"))
+                #expect(instagram["token_ciphertext"] as String? == nil)
+                #expect(instagram["polling_enabled"] as Int? == 0)
+                #expect(instagram["webhook_subscribed"] as Int? == 0)
+                #expect(instagram["disconnected_at"] as String? != nil)
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM instagram_messages WHERE account_id = 'acc_demo'") ?? 0 > 0, "DMs stay")
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM calendar_connections WHERE account_id = 'acc_demo'") == 0)
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM calendar_events WHERE account_id = 'acc_demo'") == 0)
+            }
+        }
+    }
+
+    @Test("a reconnection after a disconnect, backed up, is restored; a second disconnect after that backup is replayed")
+    func restoreKeepsReconnections() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            _ = try await client.instagramDisconnect(accountId: "acc_demo")
+            // The user connects Instagram again (ALT's OAuth flow writes the connection row).
+            try await server.database.writer.write { db in
+                try db.execute(sql: """
+                    UPDATE instagram_connections SET token_ciphertext = 'sealed-again', token_key_id = 'k1', polling_enabled = 1,
+                        webhook_subscribed = 1, disconnected_at = NULL, connected_at = '2099-01-01T00:00:00Z'
+                    WHERE account_id = 'acc_demo'
+                    """)
+            }
+            let backup = try await client.backupsCreate()
+            let kept = try await client.backupsRestore(backupId: backup.id, target: "reconnected.sqlite")
+            let reconnected = try DatabaseQueue(path: kept.target)
+            #expect(try await reconnected.read { db in
+                try String.fetchOne(db, sql: "SELECT token_ciphertext FROM instagram_connections WHERE account_id = 'acc_demo'")
+            } == "sealed-again", "a connection made after the disconnect is not undone")
+            try reconnected.close()
+
+            try await client.adminAdvanceClock(seconds: 86_400 * 365 * 80)
+            _ = try await client.instagramDisconnect(accountId: "acc_demo")
+            let replayed = try await client.backupsRestore(backupId: backup.id, target: "disconnected-again.sqlite")
+            let again = try DatabaseQueue(path: replayed.target)
+            defer { try? again.close() }
+            #expect(try await again.read { db in
+                try String.fetchOne(db, sql: "SELECT token_ciphertext FROM instagram_connections WHERE account_id = 'acc_demo'")
+            } == nil, "the second disconnect is replayed")
+        }
+    }
+
     @Test("a backup taken while an erasure runs is cleaned by the replay too")
     func backupDuringErasure() async throws {
         try await DemoServer.withClient(worker: nil, batchSize: 3) { client, _ in
