@@ -17,6 +17,51 @@ public struct BackupFolder: Sendable {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
+    /// Runs `body` holding the folder's lock (`flock` on `.lock`, so other processes on the same folder
+    /// wait too, and a crash releases it). Backups are made one at a time under it, so the clean-up of
+    /// temporary files before each one never removes another backup's.
+    func withLock<T>(_ body: () async throws -> T) async throws -> T {
+        try prepare()
+        let descriptor = open(path(".lock"), O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw BackupError.configuration("cannot open \(path(".lock")) (errno \(errno))") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw BackupError.configuration("cannot lock \(path(".lock")) (errno \(errno))")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try await body()
+    }
+
+    /// Deletes what a backup that did not finish left behind (a crash, a full disk): the snapshot (plain
+    /// text), the unfinished backup and manifest — every dot-file but the lock. Call it holding the lock.
+    /// Returns the names removed.
+    @discardableResult
+    func removeLeftovers() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasPrefix(".") && $0 != ".lock" }
+        for name in leftovers { try FileManager.default.removeItem(atPath: path(name)) }
+        if !leftovers.isEmpty { syncFolder() }
+        return leftovers
+    }
+
+    /// Removes the leftovers of unfinished backups (at start-up), waiting for a backup in progress.
+    public func cleanUp() async throws -> [String] {
+        try await withLock { try removeLeftovers() }
+    }
+
+    /// An empty file only its owner can read, for plaintext that must exist for a while (the snapshot
+    /// `VACUUM INTO` writes, which SQLite accepts when the file is empty).
+    func createPrivateFile(_ name: String) throws -> String {
+        let file = path(name)
+        guard FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw BackupError.configuration("cannot create \(file)")
+        }
+        return file
+    }
+
     /// Every backup with a readable manifest, oldest first.
     public func list() throws -> [BackupManifest] {
         guard let modified = try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date else { return [] }

@@ -1,7 +1,7 @@
 public import ALTStore
 import CompressNIO
 import Crypto
-import Foundation
+public import Foundation
 import GRDB
 import ISO8601Time
 import NIOCore
@@ -41,7 +41,8 @@ public struct BackupRestorer: Sendable {
         let file = folder.path(manifest.fileName)
         try verifyChecksum(manifest, file: file)
 
-        let temporary = target + ".restoring-\(UUID().uuidString)"
+        try Self.removeUnfinished(beside: target)
+        let temporary = target + Self.unfinishedMarker + UUID().uuidString
         var installed = false
         defer {
             if !installed {
@@ -60,6 +61,25 @@ public struct BackupRestorer: Sendable {
         guard rename(temporary, target) == 0 else { throw BackupError.configuration("cannot rename the restored database to \(target)") }
         installed = true
         return Report(backupID: id, target: target, reErasedSubjects: restored.subjects, reErasedRows: restored.rows)
+    }
+
+    /// Restores in progress write `<target>.restoring-<uuid>` (plain text, mode 0600) and rename it.
+    static let unfinishedMarker = ".restoring-"
+
+    /// Deletes what a restore into `target` that did not finish left beside it (and its -wal, -shm).
+    static func removeUnfinished(beside target: String) throws {
+        let url = URL(fileURLWithPath: target)
+        try removeUnfinished(in: url.deletingLastPathComponent(), prefix: url.lastPathComponent + unfinishedMarker)
+    }
+
+    /// Deletes every unfinished restore in `folder` (at start-up, for the restore folder); returns the names.
+    @discardableResult
+    public static func removeUnfinished(in folder: URL, prefix: String = "") throws -> [String] {
+        guard FileManager.default.fileExists(atPath: folder.path) else { return [] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasPrefix(prefix) && $0.contains(unfinishedMarker) }
+        for name in names { try FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        return names
     }
 
     func verifyChecksum(_ manifest: BackupManifest, file: String) throws {

@@ -8,8 +8,9 @@ import NIOCore
 /// Makes a backup while the server keeps serving: a consistent snapshot (`VACUUM INTO`, from a read
 /// transaction, so writers go on), streamed through gzip (compress-nio) and AES-256-GCM in 1 MiB chunks —
 /// memory stays bounded whatever the database's size — into a temporary file that is synced and renamed,
-/// then the manifest the same way. The plaintext snapshot lives only in the backup folder (mode 0600)
-/// while it is read, and is deleted at once.
+/// then the manifest the same way. The plaintext snapshot lives only in the backup folder (mode 0600,
+/// in a 0700 folder) while it is read, and is deleted at once; what a crash leaves behind is removed
+/// before the next backup and at start-up (`BackupFolder.cleanUp`).
 public struct BackupWriter: Sendable {
     public let folder: BackupFolder
     public let keys: BackupKeys
@@ -20,9 +21,16 @@ public struct BackupWriter: Sendable {
     }
 
     public func create(from database: AppDatabase, now: Date, retention: TimeInterval) async throws -> BackupManifest {
-        try folder.prepare()
+        try await folder.withLock {
+            try folder.removeLeftovers()
+            return try await write(from: database, now: now, retention: retention)
+        }
+    }
+
+    private func write(from database: AppDatabase, now: Date, retention: TimeInterval) async throws -> BackupManifest {
         let id = Self.newID(now)
-        let snapshot = folder.path(".\(id).snapshot")
+        // Made empty and 0600 first: VACUUM INTO keeps the mode of an empty file it is given.
+        let snapshot = try folder.createPrivateFile(".\(id).snapshot")
         defer { try? FileManager.default.removeItem(atPath: snapshot) }
         // VACUUM runs outside a transaction; on its own read connection it is one consistent snapshot.
         try await database.writer.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [snapshot]) }

@@ -106,6 +106,8 @@ struct Serve: AsyncParsableCommand {
         environment.batchSize = erasureBatchSize
         let requests = DeletionRequests(database: database, environment: environment)
         let backups = Backups(settings: backup.settings, requests: requests)
+        let leftovers = try await backups.cleanUp()
+        if leftovers > 0 { logger.notice("removed files of unfinished backups or restores", metadata: ["files": "\(leftovers)"]) }
         let dispatcher = try ErasureServer.makeDispatcher(
             database: database, callers: callers, requests: requests, meta: meta, backups: backups, logger: logger
         )

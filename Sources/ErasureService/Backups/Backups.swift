@@ -48,6 +48,15 @@ public struct Backups: Sendable {
 
     public func list() throws -> [BackupManifest] { try settings.folder.list() }
 
+    /// At start-up: removes what a crash left behind — a backup's plaintext snapshot and unfinished files,
+    /// a restore's unfinished database — so no plaintext copy outlives the process that wrote it.
+    /// Returns how many files were removed.
+    public func cleanUp() async throws -> Int {
+        let backups = try await settings.folder.cleanUp()
+        let restores = try BackupRestorer.removeUnfinished(in: settings.restoreFolder)
+        return backups.count + restores.count
+    }
+
     /// Deletes expired backups; then erased requests whose older backups are all gone are confirmed.
     public func prune(actor: String) async throws -> [String] {
         let now = requests.now

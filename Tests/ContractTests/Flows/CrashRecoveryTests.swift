@@ -100,6 +100,65 @@ struct CrashRecoveryTests {
         #expect(try await checksums(observer, others) == before, "other accounts are byte-for-byte unchanged")
     }
 
+    @Test("killed during a backup: the plaintext snapshot is 0600 while it exists, and a restart removes what is left (issue 11, defect 5)")
+    func killDuringBackup() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-backup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("alt.sqlite").path
+        let seed = Process()
+        seed.executableURL = Executables.url("deletiond")
+        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"]
+        seed.standardOutput = FileHandle.nullDevice
+        try seed.run()
+        seed.waitUntilExit()
+        let backups = folder.appendingPathComponent("backups")
+        let restores = folder.appendingPathComponent("restores")
+        func leftovers() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: backups.path).filter { $0.hasPrefix(".") && $0 != ".lock" }.sorted()
+        }
+
+        var daemon = try Daemon(database: path)
+        var seenModes: [Int] = []
+        // Catch the backup while its snapshot exists (a few tries: a small store is quick), then kill -9.
+        for _ in 0..<5 where seenModes.isEmpty {
+            let port = daemon.port
+            async let call: Void = ALTErasureClient.run(.init(port: port, token: "dev")) { client in _ = try await client.backupsCreate() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline, seenModes.isEmpty {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: backups.path)) ?? []
+                for name in names where name.hasSuffix(".snapshot") {
+                    if let mode = try? FileManager.default.attributesOfItem(atPath: backups.appendingPathComponent(name).path)[.posixPermissions] as? Int {
+                        seenModes.append(mode)
+                    }
+                }
+                if !seenModes.isEmpty { daemon.kill9() }
+                usleep(200)
+            }
+            _ = try? await call  // the kill cuts it off
+        }
+        #expect(!seenModes.isEmpty, "the snapshot was never seen")
+        #expect(seenModes.allSatisfy { $0 == 0o600 }, "snapshot modes: \(seenModes.map { String($0, radix: 8) })")
+        if daemon.process.isRunning { daemon.kill9() }
+
+        // What an older version's crash left: a world-readable plaintext snapshot, and half a restore.
+        try FileManager.default.copyItem(atPath: path, toPath: backups.appendingPathComponent(".bak_1_dead.snapshot").path)
+        try Data("partial".utf8).write(to: backups.appendingPathComponent(".bak_1_dead.altbak.tmp"))
+        try FileManager.default.createDirectory(at: restores, withIntermediateDirectories: true)
+        try Data("partial".utf8).write(to: restores.appendingPathComponent("copy.sqlite.restoring-1234"))
+        #expect(try !leftovers().isEmpty)
+
+        daemon = try Daemon(database: path)
+        #expect(try leftovers() == [], "a restart removes every unfinished backup file")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: restores.path) == [])
+        try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
+            let manifest = try await client.backupsCreate()
+            #expect(try await client.backupsList().backups.map(\.id).contains(manifest.id))
+        }
+        #expect(try leftovers() == [])
+        daemon.kill9()
+    }
+
     func checksums(_ database: AppDatabase, _ accounts: [String]) async throws -> [String] {
         try await database.writer.read { db in
             try accounts.map { account in
