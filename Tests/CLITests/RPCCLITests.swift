@@ -151,9 +151,9 @@ struct RPCCLITests {
         #expect(badFlag.status != 0)
         #expect(badFlag.stderr.contains("--port must be between 0 and 65535"))
 
-        let tooLong = try runCommand("deletiond", ["serve", "--dev", "--port", "0", "--backup-retention-days", "91", "--db", NSTemporaryDirectory() + "/retention-\(UUID().uuidString)/alt.sqlite"])
+        let tooLong = try runCommand("deletiond", ["serve", "--dev", "--port", "0", "--backup-retention-days", "61", "--db", NSTemporaryDirectory() + "/retention-\(UUID().uuidString)/alt.sqlite"])
         #expect(tooLong.status != 0)
-        #expect(tooLong.stderr.contains("at most 90 days"), "\(tooLong.stderr)")
+        #expect(tooLong.stderr.contains("at most 60 days"), "\(tooLong.stderr)")
 
         let notLoopback = try runCommand("deletiond", ["serve", "--dev", "--host", "0.0.0.0"])
         #expect(notLoopback.status != 0)

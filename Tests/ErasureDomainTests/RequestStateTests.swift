@@ -56,7 +56,8 @@ struct DeadlineTests {
     @Test("production in 30 days, backups 90 days after erasure, verification within 7 days")
     func windows() {
         #expect(policy.productionDue(receivedAt: received) == received + 30 * 86_400)
-        #expect(policy.backupsDue(erasedAt: received) == received + 90 * 86_400)
+        #expect(policy.backupsDue(receivedAt: received) == received + 90 * 86_400)
+        #expect(policy.longestBackupRetention == 60 * 86_400, "a backup taken on day 30 must be gone by day 90 (issue 11, defect 9)")
         #expect(policy.verificationExpires(receivedAt: received) == received + 7 * 86_400)
     }
 

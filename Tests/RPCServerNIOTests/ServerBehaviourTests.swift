@@ -3,6 +3,7 @@ import JSONRPCNIO
 import NIOCore
 import RPCServerNIO
 import ServiceLifecycleTestKit
+import Synchronization
 import Testing
 
 @Suite("TCP server behaviour", .timeLimit(.minutes(1)))
@@ -284,6 +285,7 @@ struct ServerBehaviourTests {
 
     @Test("drain under load: 20 connections in a closed loop, every call written is answered (issue 11, defect 2)")
     func drainUnderLoad() async throws {
+        let answeredBeforeDrain = Counter()
         try await LiveServer.run { server in
             try await withThrowingTaskGroup(of: (sent: Int, answered: Int, refused: Bool).self) { group in
                 for client in 0..<20 {
@@ -300,6 +302,7 @@ struct ServerBehaviourTests {
                                 sent += 1
                                 guard let answer = try await connection.receiveJSON() else { break }
                                 answered += 1
+                                answeredBeforeDrain.increment()
                                 if answer["error"]?["code"] == -32014 {
                                     #expect(answer["error"]?["data"]?["processed"] == false, "client \(client)")
                                     return (sent, answered, true)
@@ -310,7 +313,11 @@ struct ServerBehaviourTests {
                         }
                     }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                // Shut down once the loops are well under way (every connection has answered a few calls).
+                let start = ContinuousClock.now
+                while answeredBeforeDrain.value < 200, ContinuousClock.now - start < .seconds(10) {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 server.shutdown.triggerGracefulShutdown()
                 var calls = 0
                 for try await outcome in group {
@@ -318,7 +325,7 @@ struct ServerBehaviourTests {
                     #expect(outcome.refused, "the connection closed before it said it was draining")
                     calls += outcome.sent
                 }
-                #expect(calls > 20)
+                #expect(calls >= 200)
             }
         }
     }
@@ -340,4 +347,11 @@ struct ServerBehaviourTests {
             }
         }
     }
+}
+
+/// A count shared by concurrent test tasks.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func increment() { count.add(1, ordering: .relaxed) }
 }

@@ -32,6 +32,8 @@ public struct DeletionRequestRecord: ServiceRecord, Codable, Sendable, Equatable
     public var reason: String?
     public var attempts: Int
     public var forgotten: Bool
+    /// Provider jobs of the request that failed for good or expired: JSON `[{"kind", "reason"}]`.
+    public var providerFailures: String?
 
     // Spelled out (not converted from snake case on every row): `deletion.status` decodes one per call.
     public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .useDefaultKeys }
@@ -54,6 +56,7 @@ public struct DeletionRequestRecord: ServiceRecord, Codable, Sendable, Equatable
         case erasedAt = "erased_at"
         case completedAt = "completed_at"
         case endedAt = "ended_at"
+        case providerFailures = "provider_failures"
     }
 
     public init(

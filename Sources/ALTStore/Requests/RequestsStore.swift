@@ -88,10 +88,11 @@ public struct RequestsTransaction {
             _ = arguments.append(contentsOf: [Self.timestamp(dueBefore)])
         }
         if let overdue {
-            // The same rule as the status's overdue flag: production work past 30 days, or backups past 90.
+            // The same rule as the status's overdue flag: production work past 30 days, or backups past 90
+            // (both counted from the request).
             let condition = """
                 ((production_due_by < ? AND state IN ('received', 'awaiting_verification', 'scheduled', 'erasing', 'failed'))
-                 OR (state = 'erased' AND erased_at < ?))
+                 OR (state = 'erased' AND received_at < ?))
                 """
             conditions.append(overdue.0 ? condition : "NOT \(condition)")
             _ = arguments.append(contentsOf: [Self.timestamp(overdue.now), Self.timestamp(overdue.backupsCutoff)])
@@ -160,9 +161,11 @@ public struct RequestsTransaction {
         )
     }
 
-    /// Deletes messages of `kinds` created before `cutoff` (jobs carrying tokens live 24 hours at most).
-    public func deleteOutboxMessages(kinds: [String], createdBefore cutoff: Date) throws -> Int {
-        try OutboxRecord.filter(sql: "kind IN (\(databaseQuestionMarks(count: kinds.count))) AND created_at < ?", arguments: StatementArguments(kinds + [Self.timestamp(cutoff)])).deleteAll(db)
+    /// Messages of `kinds` created before `cutoff` (jobs carrying tokens live 24 hours at most).
+    public func outboxMessages(kinds: [String], createdBefore cutoff: Date) throws -> [OutboxRecord] {
+        try OutboxRecord.filter(
+            sql: "kind IN (\(databaseQuestionMarks(count: kinds.count))) AND created_at < ?", arguments: StatementArguments(kinds + [Self.timestamp(cutoff)])
+        ).fetchAll(db)
     }
 
     // MARK: Ledger and audit
@@ -182,11 +185,25 @@ public struct RequestsTransaction {
     /// The whole ledger (replayed after a restore).
     public func ledger() throws -> [LedgerEntry] { try LedgerEntry.fetchAll(db) }
 
-    /// Erased requests whose final confirmation is not queued yet (waiting for older backups to go).
-    public func erasedAwaitingConfirmation() throws -> [DeletionRequestRecord] {
+    /// Erased requests whose final confirmation is not queued yet and that have no job of `jobKinds`
+    /// (the provider jobs) left in the outbox; the caller still checks the backups.
+    public func erasedAwaitingConfirmation(jobKinds: [String]) throws -> [DeletionRequestRecord] {
         try DeletionRequestRecord.filter(
-            sql: "state = 'erased' AND id NOT IN (SELECT request_id FROM outbox WHERE kind = 'deletion_completed' AND request_id IS NOT NULL)"
+            sql: """
+                state = 'erased' AND id NOT IN (
+                    SELECT request_id FROM outbox
+                    WHERE request_id IS NOT NULL AND kind IN ('deletion_completed', \(databaseQuestionMarks(count: jobKinds.count)))
+                )
+                """,
+            arguments: StatementArguments(jobKinds)
         ).fetchAll(db)
+    }
+
+    /// How many messages of `kinds` the request still has in the outbox.
+    public func outboxCount(requestID: String, kinds: [String]) throws -> Int {
+        try OutboxRecord.filter(
+            sql: "request_id = ? AND kind IN (\(databaseQuestionMarks(count: kinds.count)))", arguments: StatementArguments([requestID] + kinds)
+        ).fetchCount(db)
     }
 
     public func ledger(identifierHash: String) throws -> [LedgerEntry] {

@@ -32,6 +32,11 @@ enum Migrations {
             // channel, which needs a live token, before revoking the token).
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN depends_on TEXT")
         }
+        migrator.registerMigration("v5: provider job failures") { db in
+            // Provider jobs of a request (Meta unsubscribe, Google stop and revoke) that failed for good or
+            // expired unacknowledged, as JSON [{kind, reason}]: the final confirmation and status say so.
+            try db.execute(sql: "ALTER TABLE deletion_requests ADD COLUMN provider_failures TEXT")
+        }
         return migrator
     }
 

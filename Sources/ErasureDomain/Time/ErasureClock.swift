@@ -38,7 +38,13 @@ public struct ErasurePolicy: Sendable {
 
     public func productionDue(receivedAt: Date) -> Date { receivedAt + productionWindow }
 
-    public func backupsDue(erasedAt: Date) -> Date { erasedAt + backupWindow }
+    /// P4 counts both deadlines from the request: every backup that may hold the data is gone 90 days
+    /// after it was received (so a backup may live at most `longestBackupRetention`).
+    public func backupsDue(receivedAt: Date) -> Date { receivedAt + backupWindow }
+
+    /// The longest a backup may be kept and still meet `backupsDue`: a backup taken just before an
+    /// erasure that ran on its production deadline must be gone 90 days after the request (90 − 30 days).
+    public var longestBackupRetention: TimeInterval { backupWindow - productionWindow }
 
     public func verificationExpires(receivedAt: Date) -> Date { receivedAt + verificationWindow }
 

@@ -7,8 +7,9 @@ public import Foundation
 /// most 90 days), restored with the erasure ledger replayed. Erased requests wait for every older backup
 /// to go before their final confirmation (see `DeletionRequests.confirmClearedRequests`).
 public struct Backups: Sendable {
-    /// The longest a backup may live (P4).
-    public static let maximumRetention: TimeInterval = 90 * 86_400
+    /// The longest a backup may live: 60 days, so that a backup taken just before an erasure on its 30-day
+    /// production deadline is gone 90 days after the request (P4, `ErasurePolicy.longestBackupRetention`).
+    public static let maximumRetention: TimeInterval = ErasurePolicy().longestBackupRetention
 
     public struct Settings: Sendable {
         public var folder: BackupFolder
@@ -19,7 +20,10 @@ public struct Backups: Sendable {
 
         public init(folder: BackupFolder, restoreFolder: URL, retention: TimeInterval, keys: BackupKeys) throws(BackupError) {
             guard retention > 0, retention <= Backups.maximumRetention else {
-                throw .configuration("retention must be more than 0 and at most 90 days (asked: \(Int(retention / 86_400)) days)")
+                throw .configuration(
+                    "retention must be more than 0 and at most \(Int(Backups.maximumRetention / 86_400)) days, so backups holding an erased "
+                        + "subject are gone 90 days after the request even when production is erased on day 30 (asked: \(Int(retention / 86_400)) days)"
+                )
             }
             self.folder = folder
             self.restoreFolder = restoreFolder

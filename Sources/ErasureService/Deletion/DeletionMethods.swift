@@ -93,6 +93,10 @@ extension Components.Schemas.DeletionStatus {
             erased: report.erased,
             kept: report.kept.map { .init(category: $0.category, reason: $0.reason, rows: $0.rows, until: $0.until) },
             overdue: report.overdue,
+            providerJobs: .init(
+                failed: report.providerFailures.map { .init(kind: .init(rawValue: $0.kind), reason: $0.reason) },
+                pending: report.providerJobsPending
+            ),
             reason: request.reason,
             requestId: request.id,
             scope: .init(rawValue: request.scope),

@@ -113,8 +113,8 @@ extension DeletionRequests {
         try environment.backupFolder?.list().filter { $0.createdAt <= date }.count ?? 0
     }
 
-    /// Queues the final confirmation of every erased request whose older backups are all pruned; the
-    /// request completes when the mailer acknowledges it.
+    /// Queues the final confirmation of every erased request whose older backups are all pruned and whose
+    /// provider jobs are all acknowledged; the request completes when the mailer acknowledges it.
     public func confirmClearedRequests() async throws {
         let environment = self.environment
         let manifests = try environment.backupFolder?.list() ?? []
@@ -123,10 +123,11 @@ extension DeletionRequests {
             return !manifests.contains { $0.createdAt <= erasedAt }
         }
         // Read first: the worker asks every round, and most rounds have nothing to confirm.
-        guard try await store.read({ tx in try tx.erasedAwaitingConfirmation().contains(where: cleared) }) else { return }
+        let jobs = OutboxKind.providerJobs.map(\.rawValue)
+        guard try await store.read({ tx in try tx.erasedAwaitingConfirmation(jobKinds: jobs).contains(where: cleared) }) else { return }
         let now = self.now
         try await store.write { tx in
-            for request in try tx.erasedAwaitingConfirmation() where cleared(request) {
+            for request in try tx.erasedAwaitingConfirmation(jobKinds: jobs) where cleared(request) {
                 try Self.sendFinalConfirmation(tx, request, now: now, environment: environment)
             }
         }
@@ -153,16 +154,16 @@ extension DeletionRequests {
 
     static func sendFinalConfirmation(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
         let recipient = try request.requesterEmailSealed.map { try environment.cipher.openText($0) }
-        try tx.enqueue(
-            try message(
-                .deletionCompleted, to: recipient, request: request.id,
-                payload: [
-                    "scope": .string(request.scope), "confirmationCode": .string(request.confirmationCode),
-                    "erasedAt": .string(ISO8601Time.format(request.erasedAt ?? now)),
-                ],
-                at: now, cipher: environment.cipher
-            )
-        )
+        var payload: [String: JSONValue] = [
+            "scope": .string(request.scope), "confirmationCode": .string(request.confirmationCode),
+            "erasedAt": .string(ISO8601Time.format(request.erasedAt ?? now)),
+        ]
+        let failures = try ProviderFailure.decodeAll(request.providerFailures)
+        if !failures.isEmpty {
+            // The person is told what the providers did not confirm (e.g. Google's token revocation).
+            payload["providerFailures"] = .array(failures.map { .object(["kind": .string($0.kind), "reason": .string($0.reason)]) })
+        }
+        try tx.enqueue(try message(.deletionCompleted, to: recipient, request: request.id, payload: payload, at: now, cipher: environment.cipher))
         try tx.audit(at: now, actor: "deletiond", action: "final_confirmation_queued", requestID: request.id)
     }
 }

@@ -34,27 +34,35 @@ extension DeletionRequests {
     }
 
     /// Completes messages. A final confirmation's acknowledgement (sent, or undeliverable for good)
-    /// completes its request and forgets the requester: no address, code or name stays (I5).
+    /// completes its request and forgets the requester: no address, code or name stays (I5). A provider
+    /// job that fails for good is recorded on its request; once a request has no provider job left, its
+    /// final confirmation may go (`confirmClearedRequests`).
     public func acknowledge(
         ids: [String], outcome: AckOutcome = .sent, retryAfter: TimeInterval = 60, reason: String? = nil, actor: String
     ) async throws -> (acknowledged: Int, unknown: [String]) {
         guard !ids.isEmpty, ids.count <= 100 else { throw DeletionError.invalidArgument(param: "ids", message: "give 1…100 ids") }
         guard (1...86_400).contains(retryAfter) else { throw DeletionError.invalidArgument(param: "retryAfterSeconds", message: "must be 1…86400") }
         let now = self.now
-        return try await store.write { tx in
+        let providerKinds = Set(OutboxKind.providerJobs.map(\.rawValue))
+        let answer = try await store.write { tx in
             let messages = try tx.outboxMessages(ids: ids)
             let found = Set(messages.map(\.id))
             if outcome == .retryLater {
                 try tx.postpone(ids: Array(found), until: now + retryAfter)
-                return (found.count, ids.filter { !found.contains($0) })
+                return (acknowledged: found.count, unknown: ids.filter { !found.contains($0) }, providerJobsDone: false)
             }
             _ = try tx.deleteOutboxMessages(ids: Array(found))
             if outcome == .failedPermanently {
+                let reason = String((reason ?? "unspecified").prefix(200))
                 for message in messages {
                     try tx.audit(
                         at: now, actor: actor, action: "job_failed", subject: "outbox:\(message.id)",
-                        details: ["kind": message.kind, "reason": String((reason ?? "unspecified").prefix(200))]
+                        details: ["kind": message.kind, "reason": reason]
                     )
+                    if providerKinds.contains(message.kind), let requestID = message.requestId, var request = try tx.request(id: requestID) {
+                        try ProviderFailure.append(ProviderFailure(kind: message.kind, reason: reason), to: &request)
+                        try tx.save(request)
+                    }
                 }
             }
             for message in messages where message.kind == OutboxKind.deletionCompleted.rawValue {
@@ -65,11 +73,17 @@ extension DeletionRequests {
                 request.subjectValuesSealed = nil
                 request.forgotten = true
                 try tx.save(request)
-                _ = try tx.deleteOutboxMessages(ids: try tx.outboxMessages(requestID: requestID).map(\.id))
+                // What the requester was sent and never claimed (a code) goes with the address; another
+                // job is never deleted here (none is left: the confirmation waited for them).
+                let mail = try tx.outboxMessages(requestID: requestID).filter { !providerKinds.contains($0.kind) }
+                _ = try tx.deleteOutboxMessages(ids: mail.map(\.id))
                 try tx.audit(at: now, actor: actor, action: "completed", requestID: requestID)
             }
-            return (found.count, ids.filter { !found.contains($0) })
+            let providerJobsDone = messages.contains { providerKinds.contains($0.kind) && $0.requestId != nil }
+            return (acknowledged: found.count, unknown: ids.filter { !found.contains($0) }, providerJobsDone: providerJobsDone)
         }
+        if answer.providerJobsDone { try await confirmClearedRequests() }
+        return (answer.acknowledged, answer.unknown)
     }
 
     // MARK: Retention (P8)
@@ -88,13 +102,22 @@ extension DeletionRequests {
     /// 24 hours; returns how many requests expired.
     public func expireUnverified(actor: String) async throws -> Int {
         let now = self.now
-        return try await store.write { tx in
-            _ = try tx.deleteOutboxMessages(kinds: OutboxKind.carryingTokens.map(\.rawValue), createdBefore: now - 86_400)
+        let (expired, purgedRequestJobs) = try await store.write { tx in
+            let purged = try tx.outboxMessages(kinds: OutboxKind.carryingTokens.map(\.rawValue), createdBefore: now - 86_400)
+            _ = try tx.deleteOutboxMessages(ids: purged.map(\.id))
+            for message in purged {
+                guard let requestID = message.requestId, var request = try tx.request(id: requestID) else { continue }
+                try ProviderFailure.append(ProviderFailure(kind: message.kind, reason: ProviderFailure.expired), to: &request)
+                try tx.save(request)
+                try tx.audit(at: now, actor: actor, action: "job_expired", requestID: requestID, details: ["kind": message.kind])
+            }
             let stale = try tx.unverifiedRequests(expiringBy: now)
             for var request in stale {
                 try Self.end(tx, &request, .expire, reason: "not verified within 7 days", now: now, actor: actor)
             }
-            return stale.count
+            return (stale.count, purged.contains { $0.requestId != nil })
         }
+        if purgedRequestJobs { try await confirmClearedRequests() }
+        return expired
     }
 }

@@ -15,11 +15,15 @@ public struct RequestReport: Sendable {
     public let request: DeletionRequestRecord
     public let erased: [String: Int]
     public let kept: [Kept]
-    public let backupsDueBy: Date?
+    /// 90 days after the request was received (P4).
+    public let backupsDueBy: Date
     public let overdue: Bool
     /// Backups that may still hold the subject's data: those taken before the erasure (all of them
     /// while it has not happened).
     public var backupsHoldingData = 0
+    /// The request's provider jobs still in the outbox, and those that failed for good or expired.
+    public let providerJobsPending: Int
+    public let providerFailures: [ProviderFailure]
 }
 
 extension DeletionRequests {
@@ -71,16 +75,20 @@ extension DeletionRequests {
 
     static func report(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, policy: ErasurePolicy) throws -> RequestReport {
         let state = try state(request)
-        let backupsDueBy = request.erasedAt.map { policy.backupsDue(erasedAt: $0) }
+        let backupsDueBy = policy.backupsDue(receivedAt: request.receivedAt)
         let overdue: Bool =
             switch state {
             case .received, .awaitingVerification, .scheduled, .erasing, .failed: now > request.productionDueBy
-            case .erased: backupsDueBy.map { now > $0 } ?? false
+            case .erased: now > backupsDueBy
             case .completed, .cancelled, .rejected, .expired: false
             }
+        // Provider jobs exist only once an erasure has started.
+        let hasJobs = request.erasingAt != nil && state != .completed
         return RequestReport(
             request: request, erased: try tx.progress(requestID: request.id), kept: try kept(tx, request, state: state),
-            backupsDueBy: backupsDueBy, overdue: overdue
+            backupsDueBy: backupsDueBy, overdue: overdue,
+            providerJobsPending: hasJobs ? try tx.outboxCount(requestID: request.id, kinds: OutboxKind.providerJobs.map(\.rawValue)) : 0,
+            providerFailures: try ProviderFailure.decodeAll(request.providerFailures)
         )
     }
 

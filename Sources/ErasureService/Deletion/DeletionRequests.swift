@@ -290,6 +290,29 @@ enum OutboxKind: String, CaseIterable {
 
     /// Jobs that carry a provider token (sealed): purged 24 hours after they were queued at the latest.
     static let carryingTokens: [OutboxKind] = [.calendarStopChannel, .calendarRevokeToken]
+
+    /// Jobs for the integration worker: a request's final confirmation waits until none of its own is left.
+    static let providerJobs: [OutboxKind] = [.instagramUnsubscribe, .calendarStopChannel, .calendarRevokeToken]
+}
+
+/// A provider job of a request that failed for good (`failed_permanently`) or expired unacknowledged:
+/// kept on the request, told in its final confirmation and in `deletion.status`.
+public struct ProviderFailure: Codable, Sendable, Equatable {
+    public let kind: String
+    public let reason: String
+
+    /// The reason given for a job that was not acknowledged within its 24 hours.
+    static let expired = "expired"
+
+    static func decodeAll(_ text: String?) throws -> [ProviderFailure] {
+        guard let text else { return [] }
+        return try JSONDecoder().decode([ProviderFailure].self, from: Data(text.utf8))
+    }
+
+    static func append(_ failure: ProviderFailure, to request: inout DeletionRequestRecord) throws {
+        let all = try decodeAll(request.providerFailures) + [failure]
+        request.providerFailures = String(decoding: try JSONEncoder().encode(all), as: UTF8.self)
+    }
 }
 
 /// A stored value the code does not know: the store was written by something else.

@@ -83,7 +83,7 @@ extension Integrations {
     static func providerJobs(_ tx: RequestsTransaction, request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
         guard let accountID = request.accountId else { return }
         if request.scope != "calendar", let connection = try tx.instagramConnection(accountID: accountID) {
-            _ = try disconnect(tx, connection, now: now, actor: "deletiond", environment: environment)
+            _ = try disconnect(tx, connection, now: now, actor: "deletiond", environment: environment, request: request.id)
         }
         if request.scope != "instagram", let connection = try tx.calendarConnection(accountID: accountID) {
             _ = try revocationJobs(tx, connection, request: request.id, now: now, cipher: environment.cipher)

@@ -63,13 +63,14 @@ public struct Integrations: Sendable {
     static let instagramDisconnectMarker = "instagram.disconnect"
 
     static func disconnect(
-        _ tx: RequestsTransaction, _ connection: InstagramConnectionRecord, now: Date, actor: String, environment: DeletionEnvironment
+        _ tx: RequestsTransaction, _ connection: InstagramConnectionRecord, now: Date, actor: String, environment: DeletionEnvironment,
+        request: String? = nil
     ) throws -> InstagramDisconnect {
         let already = connection.tokenCiphertext == nil && !connection.pollingEnabled && !connection.webhookSubscribed
         guard !already else { return InstagramDisconnect(accountID: connection.accountID, alreadyDisconnected: true, jobID: nil) }
         try tx.disconnectInstagram(accountID: connection.accountID, at: now)
         let job = try DeletionRequests.message(
-            .instagramUnsubscribe, to: nil, request: nil,
+            .instagramUnsubscribe, to: nil, request: request,
             payload: ["accountId": .string(connection.accountID), "igUserId": .string(connection.igUserID)], at: now,
             cipher: environment.cipher
         )

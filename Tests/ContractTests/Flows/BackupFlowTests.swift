@@ -37,7 +37,7 @@ struct BackupFlowTests {
         try await DemoServer.withClient(worker: nil) { client, server in
             let dms = try await server.database.writer.read { db in try String.fetchAll(db, sql: "SELECT body FROM instagram_messages") }
             let manifest = try await client.backupsCreate()
-            #expect(manifest.expiresAt.timeIntervalSince(manifest.createdAt) == 90 * 86_400)
+            #expect(manifest.expiresAt.timeIntervalSince(manifest.createdAt) == 60 * 86_400)
             #expect(try await client.backupsList().backups.map(\.id) == [manifest.id])
             try await server.database.checkpoint()
             let source = try await Self.contents(server.databasePath)
@@ -160,6 +160,7 @@ struct BackupFlowTests {
             let requestID = try await Self.eraseDemoAccount(client)
             let erased = try await client.deletionStatus(requestId: requestID)
             #expect(erased.state == .erased && erased.backupsHoldingData == 1)
+            try await IntegrationWorker.acknowledgeAll(client: client)
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.isEmpty, "no confirmation while a backup holds the data")
 

@@ -64,7 +64,10 @@ struct DeletionFlowTests {
             #expect(!ReceiptSigner.isValid(signature: signature, of: Data(receipt.payload.replacingOccurrences(of: "account", with: "instagram").utf8), publicKey: publicKey))
             for secret in ["demo@example.com", "Dana Demo", "acc_demo@"] { #expect(!receipt.payload.contains(secret)) }
 
-            // The final confirmation goes out; its acknowledgement completes the request and forgets the requester.
+            // Once Meta and Google have been told, the final confirmation goes out; its acknowledgement
+            // completes the request and forgets the requester.
+            #expect(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 100).messages.isEmpty, "not before the provider jobs")
+            #expect(Set(try await IntegrationWorker.acknowledgeAll(client: client)) == Set(IntegrationWorker.kinds))
             let confirmations = try await client.outboxClaim(kinds: [.deletionCompleted], limit: 100)
             let confirmation = try #require(confirmations.messages.first { $0.requestId == requestID })
             #expect(confirmation.recipient == "demo@example.com")

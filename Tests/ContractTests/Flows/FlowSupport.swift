@@ -12,7 +12,7 @@ extension DemoServer {
         worker: Duration? = .milliseconds(100),
         batchSize: Int = 5_000,
         signedRequestTolerance: TimeInterval = 1_000_000_000,
-        backupRetention: TimeInterval = 90 * 86_400,
+        backupRetention: TimeInterval = 60 * 86_400,
         _ body: @Sendable (_ client: ALTErasureClient, _ server: DemoServer) async throws -> Void
     ) async throws {
         try await run(worker: worker, batchSize: batchSize, signedRequestTolerance: signedRequestTolerance, backupRetention: backupRetention) { port, server in
@@ -55,6 +55,23 @@ enum Mailer {
         let message = try #require(batch.messages.last { $0.requestId == requestID }, "no code in the outbox for \(requestID)")
         _ = try await client.outboxAck(ids: batch.messages.map(\.id))
         return try #require(message.payload["code"]?.stringValue)
+    }
+}
+
+/// The integration worker's side: claims provider jobs (Meta unsubscribe, Google stop and revoke; the
+/// revoke job comes only after the stop job is acknowledged) and acknowledges each as sent.
+enum IntegrationWorker {
+    static let kinds: [Components.Schemas.OutboxKind] = [.instagramUnsubscribe, .calendarStopChannel, .calendarRevokeToken]
+
+    @discardableResult
+    static func acknowledgeAll(client: ALTErasureClient) async throws -> [Components.Schemas.OutboxKind] {
+        var done: [Components.Schemas.OutboxKind] = []
+        while true {
+            let batch = try await client.outboxClaim(kinds: kinds, limit: 100).messages
+            guard !batch.isEmpty else { return done }
+            _ = try await client.outboxAck(ids: batch.map(\.id))
+            done += batch.map(\.kind)
+        }
     }
 }
 

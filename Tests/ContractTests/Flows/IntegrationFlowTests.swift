@@ -91,6 +91,8 @@ struct IntegrationFlowTests {
             #expect(status.scope == .instagram && status.channel == .email, "the open demo request was verified by Meta")
             let erased = try await waitForState(.erased, requestID: status.requestId, client: client)
             #expect(erased.kept.first?.reason.contains("outside the scope") == true, "what is kept, and why")
+            // The deauthorize's unsubscribe job and the request's own: the confirmation waits for the latter.
+            #expect(try await IntegrationWorker.acknowledgeAll(client: client) == [.instagramUnsubscribe, .instagramUnsubscribe])
             let confirmation = try #require(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.first)
             _ = try await client.outboxAck(ids: [confirmation.id])
             #expect(try await client.deletionStatus(confirmationCode: answer.confirmationCode).state == .completed)
@@ -157,6 +159,41 @@ struct IntegrationFlowTests {
                 left = try await server.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind LIKE 'calendar_%'") }
             }
             #expect(left == 0, "jobs carrying tokens live 24 hours at most")
+        }
+    }
+
+    @Test("a calendar request completes only after Google's jobs; a revocation that fails for good is said in the confirmation and the status (issue 11, defect 4)")
+    func calendarCompletionWaitsForGoogle() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .support)
+            let code = try await Mailer.code(for: request.requestId, client: client)
+            _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
+            let erased = try await client.deletionExecute(requestId: request.requestId)
+            #expect(erased.state == .erased)
+            #expect(erased.providerJobs.pending == 2 && erased.providerJobs.failed.isEmpty)
+            #expect(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.isEmpty, "not complete before Google is told")
+
+            let stop = try await client.outboxClaim(kinds: [.calendarStopChannel, .calendarRevokeToken, .deletionCompleted], limit: 10).messages
+            #expect(stop.map(\.kind) == [.calendarStopChannel])
+            _ = try await client.outboxAck(ids: stop.map(\.id))
+            let revoke = try await client.outboxClaim(kinds: [.calendarRevokeToken, .deletionCompleted], limit: 10).messages
+            #expect(revoke.map(\.kind) == [.calendarRevokeToken], "the revocation is still there, and the confirmation is not")
+            _ = try await client.outboxAck(ids: revoke.map(\.id), outcome: .failedPermanently, reason: "invalid_grant")
+
+            let status = try await client.deletionStatus(requestId: request.requestId)
+            #expect(status.providerJobs.pending == 0)
+            // P4 counts from the request: backups holding the data are gone 90 days after it (issue 11, defect 9).
+            #expect(status.deadlines.backupsDueBy == status.timeline.receivedAt.addingTimeInterval(90 * 86_400))
+            #expect(status.providerJobs.failed.map(\.kind) == [.calendarRevokeToken] && status.providerJobs.failed.map(\.reason) == ["invalid_grant"])
+            let confirmation = try #require(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.first)
+            #expect(confirmation.requestId == request.requestId)
+            #expect(confirmation.payload["providerFailures"]?[0]?["kind"] == "calendar_revoke_token")
+            _ = try await client.outboxAck(ids: [confirmation.id])
+            #expect(try await client.deletionStatus(requestId: request.requestId).state == .completed)
+            let left = try await server.database.writer.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE request_id = ?", arguments: [request.requestId])
+            }
+            #expect(left == 0)
         }
     }
 

@@ -22,7 +22,7 @@ struct DemoServer: Sendable {
         worker interval: Duration? = .milliseconds(100),
         batchSize: Int = 5_000,
         signedRequestTolerance: TimeInterval = 1_000_000_000,
-        backupRetention: TimeInterval = 90 * 86_400,
+        backupRetention: TimeInterval = 60 * 86_400,
         _ body: @Sendable (_ port: Int, _ server: DemoServer) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")

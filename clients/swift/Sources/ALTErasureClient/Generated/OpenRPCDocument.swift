@@ -1185,7 +1185,11 @@ public enum OpenRPCDocument {
                   "reason": "outside the scope of a instagram request: the account and its other data stay"
                 }
               ],
-              "backupsHoldingData": 0
+              "backupsHoldingData": 0,
+              "providerJobs": {
+                "pending": 0,
+                "failed": []
+              }
             }
           }
         }
@@ -1282,7 +1286,11 @@ public enum OpenRPCDocument {
                   "reason": "outside the scope of a instagram request: the account and its other data stay"
                 }
               ],
-              "backupsHoldingData": 0
+              "backupsHoldingData": 0,
+              "providerJobs": {
+                "pending": 0,
+                "failed": []
+              }
             }
           }
         }
@@ -1418,6 +1426,10 @@ public enum OpenRPCDocument {
                 }
               ],
               "backupsHoldingData": 0,
+              "providerJobs": {
+                "pending": 0,
+                "failed": []
+              },
               "reason": "cancelled by dev"
             }
           }
@@ -1503,7 +1515,11 @@ public enum OpenRPCDocument {
                   "reason": "outside the scope of a instagram request: the account and its other data stay"
                 }
               ],
-              "backupsHoldingData": 0
+              "backupsHoldingData": 0,
+              "providerJobs": {
+                "pending": 1,
+                "failed": []
+              }
             }
           }
         }
@@ -1597,7 +1613,11 @@ public enum OpenRPCDocument {
                   "reason": "outside the scope of a instagram request: the account and its other data stay"
                 }
               ],
-              "backupsHoldingData": 0
+              "backupsHoldingData": 0,
+              "providerJobs": {
+                "pending": 0,
+                "failed": []
+              }
             }
           }
         },
@@ -1644,7 +1664,11 @@ public enum OpenRPCDocument {
                   "reason": "outside the scope of a instagram request: the account and its other data stay"
                 }
               ],
-              "backupsHoldingData": 0
+              "backupsHoldingData": 0,
+              "providerJobs": {
+                "pending": 0,
+                "failed": []
+              }
             }
           }
         }
@@ -1759,6 +1783,10 @@ public enum OpenRPCDocument {
                     }
                   ],
                   "backupsHoldingData": 0,
+                  "providerJobs": {
+                    "pending": 0,
+                    "failed": []
+                  },
                   "reason": "cancelled by dev"
                 }
               ]
@@ -2495,7 +2523,8 @@ public enum OpenRPCDocument {
           "overdue",
           "erased",
           "kept",
-          "backupsHoldingData"
+          "backupsHoldingData",
+          "providerJobs"
         ],
         "properties": {
           "requestId": {
@@ -2573,7 +2602,7 @@ public enum OpenRPCDocument {
               "backupsDueBy": {
                 "type": "string",
                 "format": "date-time",
-                "description": "erasedAt + 90 days."
+                "description": "receivedAt + 90 days: every backup that may hold the subject's data is gone by then (P4)."
               },
               "verificationExpiresAt": {
                 "type": "string",
@@ -2606,6 +2635,45 @@ public enum OpenRPCDocument {
             "type": "integer",
             "minimum": 0,
             "description": "Backups taken before the erasure that still exist."
+          },
+          "providerJobs": {
+            "title": "ProviderJobs",
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "pending",
+              "failed"
+            ],
+            "description": "The provider side of the request (Meta unsubscribe, Google channel stop and token revocation): the final confirmation goes only once none is pending (P5).",
+            "properties": {
+              "pending": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Jobs queued for the integration worker and not yet acknowledged."
+              },
+              "failed": {
+                "type": "array",
+                "description": "Jobs the worker acknowledged failed_permanently, or that were not acknowledged within 24 hours (reason expired).",
+                "items": {
+                  "title": "ProviderJobFailure",
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "kind",
+                    "reason"
+                  ],
+                  "properties": {
+                    "kind": {
+                      "$ref": "#/components/schemas/OutboxKind"
+                    },
+                    "reason": {
+                      "type": "string",
+                      "description": "The worker's reason (never personal data), or expired."
+                    }
+                  }
+                }
+              }
+            }
           },
           "reason": {
             "type": "string",
@@ -2845,7 +2913,7 @@ public enum OpenRPCDocument {
           },
           "payload": {
             "type": "object",
-            "description": "The template's or job's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt}; instagram_unsubscribe InstagramUnsubscribeJob; calendar_stop_channel CalendarStopChannelJob; calendar_revoke_token CalendarRevokeTokenJob."
+            "description": "The template's or job's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt, providerFailures: [{kind, reason}] when a provider job failed for good}; instagram_unsubscribe InstagramUnsubscribeJob; calendar_stop_channel CalendarStopChannelJob; calendar_revoke_token CalendarRevokeTokenJob."
           },
           "createdAt": {
             "type": "string",

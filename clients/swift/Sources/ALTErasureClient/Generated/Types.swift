@@ -218,6 +218,8 @@ public enum Components {
             public var kept: [Components.Schemas.KeptData]
             /// A deadline passed with the work it bounds not done.
             public var overdue: Bool
+            /// The provider side of the request (Meta unsubscribe, Google channel stop and token revocation): the final confirmation goes only once none is pending (P5).
+            public var providerJobs: Components.Schemas.ProviderJobs
             /// Why it was rejected, cancelled or failed; no personal data.
             public var reason: String?
             public var requestId: String
@@ -225,7 +227,7 @@ public enum Components {
             public var state: Components.Schemas.RequestState
             public var timeline: Components.Schemas.RequestTimeline
 
-            public init(backupsHoldingData: Int, channel: Components.Schemas.RequestChannel, confirmationCode: String, deadlines: Components.Schemas.RequestDeadlines, erased: [String: Int], kept: [Components.Schemas.KeptData], overdue: Bool, reason: String? = nil, requestId: String, scope: Components.Schemas.DeletionScope, state: Components.Schemas.RequestState, timeline: Components.Schemas.RequestTimeline) {
+            public init(backupsHoldingData: Int, channel: Components.Schemas.RequestChannel, confirmationCode: String, deadlines: Components.Schemas.RequestDeadlines, erased: [String: Int], kept: [Components.Schemas.KeptData], overdue: Bool, providerJobs: Components.Schemas.ProviderJobs, reason: String? = nil, requestId: String, scope: Components.Schemas.DeletionScope, state: Components.Schemas.RequestState, timeline: Components.Schemas.RequestTimeline) {
                 self.backupsHoldingData = backupsHoldingData
                 self.channel = channel
                 self.confirmationCode = confirmationCode
@@ -233,6 +235,7 @@ public enum Components {
                 self.erased = erased
                 self.kept = kept
                 self.overdue = overdue
+                self.providerJobs = providerJobs
                 self.reason = reason
                 self.requestId = requestId
                 self.scope = scope
@@ -500,7 +503,7 @@ public enum Components {
             public var kind: Components.Schemas.OutboxKind
             /// Ack before this, or the message is handed out again (at least once).
             public var leaseExpiresAt: Date
-            /// The template's or job's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt}; instagram_unsubscribe InstagramUnsubscribeJob; calendar_stop_channel CalendarStopChannelJob; calendar_revoke_token CalendarRevokeTokenJob.
+            /// The template's or job's values: identity_code {code, scope, expiresAt}; no_account {}; deletion_completed {scope, confirmationCode, erasedAt, providerFailures: [{kind, reason}] when a provider job failed for good}; instagram_unsubscribe InstagramUnsubscribeJob; calendar_stop_channel CalendarStopChannelJob; calendar_revoke_token CalendarRevokeTokenJob.
             public var payload: JSONValue
             /// The email address to write to.
             public var recipient: String?
@@ -515,6 +518,30 @@ public enum Components {
                 self.payload = payload
                 self.recipient = recipient
                 self.requestId = requestId
+            }
+        }
+
+        public struct ProviderJobFailure: Codable, Hashable, Sendable {
+            public var kind: Components.Schemas.OutboxKind
+            /// The worker's reason (never personal data), or expired.
+            public var reason: String
+
+            public init(kind: Components.Schemas.OutboxKind, reason: String) {
+                self.kind = kind
+                self.reason = reason
+            }
+        }
+
+        /// The provider side of the request (Meta unsubscribe, Google channel stop and token revocation): the final confirmation goes only once none is pending (P5).
+        public struct ProviderJobs: Codable, Hashable, Sendable {
+            /// Jobs the worker acknowledged failed_permanently, or that were not acknowledged within 24 hours (reason expired).
+            public var failed: [Components.Schemas.ProviderJobFailure]
+            /// Jobs queued for the integration worker and not yet acknowledged.
+            public var pending: Int
+
+            public init(failed: [Components.Schemas.ProviderJobFailure], pending: Int) {
+                self.failed = failed
+                self.pending = pending
             }
         }
 
@@ -545,7 +572,7 @@ public enum Components {
         }
 
         public struct RequestDeadlines: Codable, Hashable, Sendable {
-            /// erasedAt + 90 days.
+            /// receivedAt + 90 days: every backup that may hold the subject's data is gone by then (P4).
             public var backupsDueBy: Date?
             /// receivedAt + 30 days.
             public var productionDueBy: Date
