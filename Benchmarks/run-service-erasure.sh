@@ -65,6 +65,11 @@ for run in ${SIZES:-0.0135 0.135 1 1-loaded}; do
     fi
     start=$(date +%s.%N)
     state=$(cli deletion.execute requestId="$request" | field '["state"]')
+    # deletion.execute answers once the erasure has started; poll the status (every 20 ms) until erased.
+    while [ "$state" = erasing ]; do
+        sleep 0.02
+        state=$(cli deletion.status requestId="$request" | field '["state"]')
+    done
     service_seconds=$(echo "$(date +%s.%N) - $start" | bc)
     [ "$state" = erased ] || { echo "erasure ended in state $state" >&2; exit 1; }
     verdict=$(cli deletion.verifyErasure requestId="$request" | field '["verdict"]')

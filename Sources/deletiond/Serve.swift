@@ -104,7 +104,7 @@ struct Serve: AsyncParsableCommand {
         environment.backupFolder = backup.settings.folder
         environment.policy.accountGracePeriod = TimeInterval(gracePeriodDays) * 86_400
         environment.batchSize = erasureBatchSize
-        let requests = DeletionRequests(database: database, environment: environment)
+        let requests = DeletionRequests(database: database, environment: environment, logger: logger)
         let backups = Backups(settings: backup.settings, requests: requests)
         let leftovers = try await backups.cleanUp()
         if leftovers > 0 { logger.notice("removed files of unfinished backups or restores", metadata: ["files": "\(leftovers)"]) }
@@ -125,7 +125,8 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server), .init(service: worker)],
+                // Shut down in reverse: the worker and the erasure runs stop (between batches) before the server.
+                services: [.init(service: server), .init(service: requests.runner), .init(service: worker)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -198,7 +198,12 @@ struct RPCCLITests {
         #expect(created.status == 0 && created.stdout.contains("bak_"))
         // Erase acc_demo's Instagram data after the backup: the restore must not bring it back.
         #expect(try cli(daemon, ["call", "deletion.verifyIdentity", "requestId=req_demo_ig", "code=123456"]).status == 0)
-        #expect(try cli(daemon, ["call", "deletion.execute", "requestId=req_demo_ig"]).stdout.contains("erased"))
+        #expect(try cli(daemon, ["call", "deletion.execute", "requestId=req_demo_ig"]).stdout.contains(#""state":"eras"#))
+        // deletion.execute answers once the erasure has started; the caller polls the status.
+        let deadline = Date().addingTimeInterval(30)
+        while try !cli(daemon, ["call", "deletion.status", "requestId=req_demo_ig"]).stdout.contains(#""state":"erased""#), Date() < deadline {
+            usleep(50_000)
+        }
         #expect(daemon.stop() == 0)
 
         let target = folder.appendingPathComponent("restored.sqlite").path

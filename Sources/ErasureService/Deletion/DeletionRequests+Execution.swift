@@ -7,7 +7,8 @@ public import Logging
 import ISO8601Time
 
 extension DeletionRequests {
-    /// Erases a verified request now (or joins the run in progress); answers once production is erased.
+    /// Starts the erasure of a verified request now (or joins the run under way) and answers at once:
+    /// callers poll `deletion.status`. The erasure runs in the `ErasureRunner`, not in the caller's call.
     public func execute(requestID: String, actor: String) async throws -> DeletionRequestRecord {
         let request = try await store.read { tx in try Self.request(tx, requestID) }
         let state = try Self.state(request)
@@ -16,36 +17,52 @@ extension DeletionRequests {
         case .scheduled, .erasing, .failed: break
         default: throw DeletionError.illegalState(state, action: "be executed before it is verified and scheduled")
         }
-        try await run(requestID: requestID, actor: actor, cancelWithCaller: false)
+        try await start(requestID: requestID, actor: actor)
         return try await store.read { tx in try Self.request(tx, requestID) }
     }
 
-    /// Runs every request whose time has come, one after another (the background executor).
+    /// Starts every request whose time has come (the background executor); each runs in the runner.
     public func runDueRequests(limit: Int = 10, logger: Logger) async throws {
         let now = self.now
         let due = try await store.read { tx in try tx.runnableRequests(now: now, limit: limit) }
-        for request in due {
+        for request in due where !runner.isRunning(request.id) {
             try Task.checkCancellation()
             do {
-                try await run(requestID: request.id, actor: "deletiond", cancelWithCaller: true)
+                try await start(requestID: request.id, actor: "deletiond")
             } catch where !Task.isCancelled {
-                logger.warning("erasure failed; retrying on the next round", metadata: ["request": "\(request.id)", "error": "\(type(of: error))"])
+                logger.warning("erasure could not start; retrying on the next round", metadata: ["request": "\(request.id)", "error": "\(type(of: error))"])
             }
         }
     }
 
-    func run(requestID: String, actor: String, cancelWithCaller: Bool) async throws {
-        try await executor.run(requestID, cancelWithCaller: cancelWithCaller) {
-            try await erase(requestID: requestID, actor: actor)
+    /// Commits the start (provider jobs, ledger, `erasing`) and hands the batches to the runner; a run
+    /// already under way is joined. Returns once the start is committed.
+    func start(requestID: String, actor: String) async throws {
+        guard runner.reserve(requestID) else { return }
+        let request: DeletionRequestRecord?
+        do {
+            request = try await begin(requestID: requestID, actor: actor)
+        } catch {
+            runner.release(requestID)
+            throw error
+        }
+        guard let request else { return runner.release(requestID) }
+        let logger = runner.logger
+        runner.submit(requestID) { [self] in
+            do {
+                try await erase(request, actor: actor)
+            } catch where !Task.isCancelled {
+                logger.warning("erasure failed; it is retried", metadata: ["request": "\(requestID)", "error": "\(type(of: error))"])
+            } catch {}
         }
     }
 
-    /// One run: start (or resume) → batches → erased. A crash or shutdown between batches leaves the
-    /// request `erasing` with its committed progress; the next run resumes it (I4).
-    private func erase(requestID: String, actor: String) async throws {
+    /// The start of a run (or of a resumed one), in one transaction: the provider jobs on the first run,
+    /// `erasing`, the ledger. Nil when the request is not runnable (any more).
+    private func begin(requestID: String, actor: String) async throws -> DeletionRequestRecord? {
         let environment = self.environment
         let started = now
-        guard let request = try await store.write({ tx -> DeletionRequestRecord? in
+        return try await store.write { tx -> DeletionRequestRecord? in
             var request = try Self.request(tx, requestID)
             let state = try Self.state(request)
             guard state == .scheduled || state == .erasing || state == .failed else { return nil }
@@ -64,7 +81,13 @@ extension DeletionRequests {
             try tx.save(request)
             try tx.audit(at: started, actor: actor, action: "erasure_started", requestID: requestID, details: ["attempt": request.attempts])
             return request
-        }) else { return }
+        }
+    }
+
+    /// The batches of a started run, then `erased`. A crash or shutdown between batches leaves the request
+    /// `erasing` with its committed progress; the next run resumes it (I4).
+    private func erase(_ request: DeletionRequestRecord, actor: String) async throws {
+        let requestID = request.id
         guard let accountID = request.accountId, let scope = ErasurePlan.Scope(rawValue: request.scope) else {
             throw StoreCorruption(field: "request", value: requestID)
         }

@@ -4,6 +4,7 @@ import JSONRPC
 public import ErasureDomain
 public import Foundation
 import ISO8601Time
+public import Logging
 
 /// The deletion workflow (P2–P5): intake, identity codes, cancellation, execution, status and proof.
 /// Every change is one store transaction holding the transition, its outbox message and its audit entry;
@@ -11,12 +12,13 @@ import ISO8601Time
 public struct DeletionRequests: Sendable {
     public let store: RequestsStore
     public let environment: DeletionEnvironment
-    let executor: ErasureExecutor
+    /// Where erasures run; `deletiond serve` runs it as a service beside the server.
+    public let runner: ErasureRunner
 
-    public init(database: AppDatabase, environment: DeletionEnvironment) {
+    public init(database: AppDatabase, environment: DeletionEnvironment, logger: Logger = Logger(label: "deletiond.erasure")) {
         store = RequestsStore(database: database)
         self.environment = environment
-        executor = ErasureExecutor()
+        runner = ErasureRunner(logger: logger)
     }
 
     var now: Date { environment.clock.now() }

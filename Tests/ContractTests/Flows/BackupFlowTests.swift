@@ -28,7 +28,7 @@ struct BackupFlowTests {
         let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
         let code = try await Mailer.code(for: request.requestId, client: client)
         _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-        #expect(try await client.deletionExecute(requestId: request.requestId).state == .erased)
+        #expect(try await client.executeUntilErased(requestId: request.requestId).state == .erased)
         return request.requestId
     }
 
@@ -142,7 +142,7 @@ struct BackupFlowTests {
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            async let erased = client.deletionExecute(requestId: request.requestId)
+            async let erased = client.executeUntilErased(requestId: request.requestId)
             let backup = try await client.backupsCreate()
             #expect(try await erased.state == .erased)
             let report = try await client.backupsRestore(backupId: backup.id, target: "during.sqlite")

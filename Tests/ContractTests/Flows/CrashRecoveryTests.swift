@@ -100,6 +100,37 @@ struct CrashRecoveryTests {
         #expect(try await checksums(observer, others) == before, "other accounts are byte-for-byte unchanged")
     }
 
+    @Test("deletion.execute answers at once with the erasure started; it goes on after the caller has gone (issue 11, defect 10)")
+    func executeAnswersAtOnce() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("execute-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("alt.sqlite").path
+        let seed = Process()
+        seed.executableURL = Executables.url("deletiond")
+        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"]
+        seed.standardOutput = FileHandle.nullDevice
+        try seed.run()
+        seed.waitUntilExit()
+        let daemon = try Daemon(database: path)
+        defer { daemon.kill9() }
+        let requestID: String = try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
+            let created = try await client.deletionCreate(accountId: "acc_large", scope: .account, channel: .support)
+            let code = try await Mailer.code(for: created.requestId, client: client)
+            _ = try await client.deletionVerifyIdentity(requestId: created.requestId, code: code)
+            // A deadline far shorter than the erasure (hundreds of 25-row batches): the answer comes first.
+            let started = try await client.deletionExecute(requestId: created.requestId, options: CallOptions(timeout: .seconds(2), retries: false))
+            #expect(started.state == .erasing, "answered once started, not once erased")
+            #expect(started.timeline.erasingAt != nil)
+            return created.requestId
+        }
+        // The caller has gone (its connection closed): the erasure does not depend on it.
+        try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
+            let erased = try await waitForState(.erased, requestID: requestID, client: client, timeout: .seconds(120))
+            #expect(erased.erased["contacts"] ?? 0 > 0)
+        }
+    }
+
     @Test("killed during a backup: the plaintext snapshot is 0600 while it exists, and a restart removes what is left (issue 11, defect 5)")
     func killDuringBackup() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-backup-\(UUID().uuidString)")

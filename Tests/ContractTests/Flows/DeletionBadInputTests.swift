@@ -72,7 +72,7 @@ struct DeletionBadInputTests {
             #expect(execute?.code == .failedPrecondition && execute?.details?["state"] == "cancelled")
 
             _ = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
-            _ = try await client.deletionExecute(requestId: "req_demo_ig")
+            _ = try await client.executeUntilErased(requestId: "req_demo_ig")
             let late = await rpcError { try await client.deletionCancel(requestId: "req_demo_ig") }
             #expect(late?.code == .failedPrecondition && late?.details?["state"] == "erased")
             #expect(late?.message == "the request is erased: it cannot be cancelled")

@@ -114,7 +114,7 @@ struct DeletionFlowTests {
             #expect(proof.verdict == .clean)
             #expect(proof.tables.allSatisfy { $0.table.hasPrefix("instagram_") })
             // Executing again answers the erased request (idempotent).
-            #expect(try await client.deletionExecute(requestId: "req_demo_ig").state == .erased)
+            #expect(try await client.executeUntilErased(requestId: "req_demo_ig").state == .erased)
         }
     }
 
@@ -127,7 +127,7 @@ struct DeletionFlowTests {
             #expect(same.requestId == created.requestId, "an open request is answered, not doubled")
             let code = try await Mailer.code(for: created.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: created.requestId, code: code)
-            let erased = try await client.deletionExecute(requestId: created.requestId)
+            let erased = try await client.executeUntilErased(requestId: created.requestId)
             #expect(erased.state == .erased)
             #expect(erased.erased == ["calendar_connections": 1, "calendar_events": 3])
             let proof = try await client.deletionVerifyErasure(requestId: created.requestId)

@@ -75,6 +75,15 @@ enum IntegrationWorker {
     }
 }
 
+extension ALTErasureClient {
+    /// `deletion.execute` answers once the erasure has started; a caller that needs it done polls the status.
+    func executeUntilErased(requestId: String) async throws -> Components.Schemas.DeletionStatus {
+        let started = try await deletionExecute(requestId: requestId)
+        guard started.state != .erased else { return started }
+        return try await waitForState(.erased, requestID: requestId, client: self)
+    }
+}
+
 /// Polls `deletion.status` until the request reaches `state` (the worker runs in the background).
 func waitForState(
     _ state: Components.Schemas.RequestState, requestID: String, client: ALTErasureClient, timeout: Duration = .seconds(30)

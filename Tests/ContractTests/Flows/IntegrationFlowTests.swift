@@ -56,7 +56,7 @@ struct IntegrationFlowTests {
             #expect(half?.code == .invalidArgument && half?.details?["param"] == "events[1].mediaId")
 
             _ = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
-            _ = try await client.deletionExecute(requestId: "req_demo_ig")
+            _ = try await client.executeUntilErased(requestId: "req_demo_ig")
             #expect(try await client.integrationsStatus(accountId: "acc_demo").instagram == .erased)
             let replay = try await client.instagramIngest(accountId: "acc_demo", events: [dm])
             #expect(replay.stored == 0 && replay.dropped == 1 && replay.dropReason == .erased, "a replayed webhook cannot re-create erased data (I1)")
@@ -148,7 +148,7 @@ struct IntegrationFlowTests {
             let request = try await client.deletionCreate(accountId: "acc_other", scope: .calendar, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            #expect(try await client.deletionExecute(requestId: request.requestId).state == .erased)
+            #expect(try await client.executeUntilErased(requestId: request.requestId).state == .erased)
             let queued = try await server.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind = 'calendar_revoke_token'") }
             #expect(queued == 1, "the request queued the revocation of acc_other's token")
             _ = try await client.adminAdvanceClock(seconds: 86_401)
@@ -168,7 +168,7 @@ struct IntegrationFlowTests {
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            let erased = try await client.deletionExecute(requestId: request.requestId)
+            let erased = try await client.executeUntilErased(requestId: request.requestId)
             #expect(erased.state == .erased)
             #expect(erased.providerJobs.pending == 2 && erased.providerJobs.failed.isEmpty)
             #expect(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.isEmpty, "not complete before Google is told")
@@ -206,7 +206,7 @@ struct IntegrationFlowTests {
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .app)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            #expect(try await client.deletionExecute(requestId: request.requestId).state == .erased)
+            #expect(try await client.executeUntilErased(requestId: request.requestId).state == .erased)
             let audit = try await server.database.writer.read { db in
                 try String.fetchAll(db, sql: "SELECT details FROM audit_trail WHERE action = 'revocation_skipped'")
             }

@@ -16,7 +16,8 @@ struct DemoServer: Sendable {
 
     var databasePath: String { folder.appendingPathComponent("alt.sqlite").path }
 
-    /// Runs `body` with the port of a live server; `worker: nil` leaves erasures to `deletion.execute`.
+    /// Runs `body` with the port of a live server; `worker: nil` leaves erasures to `deletion.execute`
+    /// (which starts them in the erasure runner, always running here as in `deletiond serve`).
     /// Meta's app secret is `dev-app-secret`, as with `deletiond serve --dev`.
     static func run(
         worker interval: Duration? = .milliseconds(100),
@@ -39,7 +40,7 @@ struct DemoServer: Sendable {
         )
         environment.backupFolder = backupSettings.folder
         try await Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys).seed(.demo)
-        let requests = DeletionRequests(database: database, environment: environment)
+        let requests = DeletionRequests(database: database, environment: environment, logger: LiveTCPServer.quietLogger)
         let backups = Backups(settings: backupSettings, requests: requests)
         let server = DemoServer(database: database, requests: requests, backups: backups, folder: folder)
         // The contract's signed requests are dated: by default any age is accepted (flows pass a real tolerance).
@@ -50,6 +51,7 @@ struct DemoServer: Sendable {
             logger: LiveTCPServer.quietLogger
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await requests.runner.run() }
             if let interval {
                 // Backups only when asked (the schedule is a day away); pruning every round.
                 let worker = DeletionWorker(requests: requests, interval: interval, backups: (backups, .seconds(86_400)), logger: LiveTCPServer.quietLogger)

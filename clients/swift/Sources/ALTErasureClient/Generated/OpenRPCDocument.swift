@@ -1439,7 +1439,7 @@ public enum OpenRPCDocument {
     {
       "name": "deletion.execute",
       "summary": "Erases a verified request now, without waiting for the executor.",
-      "description": "Runs (or resumes, or joins the run in progress of) the erasure in checkpointed batches and answers when production is erased. Skips what remains of an account request's grace period. Idempotent: an erased request is answered as it is. Not verified yet: FAILED_PRECONDITION.",
+      "description": "Starts (or resumes, or joins the run in progress of) the erasure in checkpointed batches and answers once it has started: state erasing and the rows erased so far (erased when it already is). The erasure runs in the server, apart from the call: neither the caller's connection nor its deadline stops it. Callers poll deletion.status. Skips what remains of an account request's grace period. Idempotent: an erased request is answered as it is. Not verified yet: FAILED_PRECONDITION.",
       "paramStructure": "either",
       "params": [
         {
