@@ -33,6 +33,19 @@ struct RequestStateTests {
         }
     }
 
+    @Test("an account erasure supersedes the account's requests that have not started, never one under way")
+    func supersede() throws {
+        for state in [RequestState.received, .awaitingVerification, .scheduled] {
+            #expect(try RequestStateMachine.next(state, on: .supersede) == .superseded)
+        }
+        for state in [RequestState.erasing, .failed, .erased] {
+            #expect(throws: RequestStateMachine.IllegalTransition(state: state, event: .supersede)) {
+                try RequestStateMachine.next(state, on: .supersede)
+            }
+        }
+        #expect(RequestState.superseded.isFinal)
+    }
+
     @Test("final states take no event")
     func finalStates() {
         for state in RequestState.allCases where state.isFinal {

@@ -56,6 +56,13 @@ public struct RequestsTransaction {
 
     public func save(_ request: DeletionRequestRecord) throws { try request.save(db) }
 
+    /// The account's other requests that have not started erasing (received, awaiting a code, scheduled).
+    public func requestsNotStarted(accountID: String, except requestID: String) throws -> [DeletionRequestRecord] {
+        try DeletionRequestRecord.filter(
+            sql: "account_id = ? AND id != ? AND state IN ('received', 'awaiting_verification', 'scheduled')", arguments: [accountID, requestID]
+        ).fetchAll(db)
+    }
+
     /// Requests the executor should run now: scheduled ones whose start has come, failed ones whose retry
     /// time has come (both in `erasure_starts_at`), and any left erasing (a crash), oldest deadline first.
     public func runnableRequests(now: Date, limit: Int) throws -> [DeletionRequestRecord] {
@@ -114,6 +121,11 @@ public struct RequestsTransaction {
     }
 
     public func save(_ challenge: inout ChallengeRecord) throws { try challenge.save(db) }
+
+    /// Deletes the request's codes (a request that ended before its code was used).
+    public func deleteChallenges(requestID: String) throws {
+        try ChallengeRecord.filter(sql: "request_id = ?", arguments: [requestID]).deleteAll(db)
+    }
 
     /// Deletes codes issued before `cutoff` (expired long ago); returns how many.
     public func deleteChallenges(issuedBefore cutoff: Date) throws -> Int {

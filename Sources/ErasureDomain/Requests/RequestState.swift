@@ -14,13 +14,16 @@ public enum RequestState: String, Sendable, Hashable, CaseIterable, Codable {
     case rejected
     /// Not verified within 7 days.
     case expired
+    /// Ended before its erasure because the whole account was erased by another request: its data went
+    /// with the account, its code is withdrawn and its requester forgotten.
+    case superseded
     /// Erasure hit an error; the executor retries it.
     case failed
 
     /// No event moves a request out of these.
     public var isFinal: Bool {
         switch self {
-        case .completed, .cancelled, .rejected, .expired: true
+        case .completed, .cancelled, .rejected, .expired, .superseded: true
         default: false
         }
     }
@@ -42,6 +45,8 @@ public enum RequestEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case cancel
     case reject
     case expire
+    /// The account's erasure took this request's data.
+    case supersede
 }
 
 /// The transitions a request may take. Anything else is an error naming the current state.
@@ -65,6 +70,7 @@ public enum RequestStateMachine {
         case (.received, .reject): return .rejected
         case (.awaitingVerification, .expire): return .expired
         case (.received, .cancel), (.awaitingVerification, .cancel), (.scheduled, .cancel): return .cancelled
+        case (.received, .supersede), (.awaitingVerification, .supersede), (.scheduled, .supersede): return .superseded
         case (.scheduled, .erasureStarted), (.failed, .erasureStarted): return .erasing
         case (.erasing, .erasureFailed): return .failed
         case (.erasing, .productionErased): return .erased

@@ -78,6 +78,7 @@ extension DeletionRequests {
             }
             request.attempts += 1
             try Self.recordLedger(tx, &request, now: started, environment: environment)
+            try Self.supersedeOthers(tx, of: request, now: started)
             try tx.save(request)
             try tx.audit(at: started, actor: actor, action: "erasure_started", requestID: requestID, details: ["attempt": request.attempts])
             return request
@@ -123,11 +124,23 @@ extension DeletionRequests {
             request.erasedAt = erasedAt
             request.reason = nil
             try tx.save(request)
+            // A request made while this one was erasing is ended too.
+            try Self.supersedeOthers(tx, of: request, now: erasedAt)
             let counts = try tx.progress(requestID: requestID)
             try tx.audit(at: erasedAt, actor: actor, action: "production_erased", requestID: requestID, details: counts)
         }
         // The final confirmation goes once no backup taken before the erasure is left (P4, P5).
         try await confirmClearedRequests()
+    }
+
+    /// An account erasure takes the data of the account's other requests that have not started: they end
+    /// (`superseded`, with the reason), their codes are withdrawn and their requesters forgotten (I5).
+    static func supersedeOthers(_ tx: RequestsTransaction, of request: DeletionRequestRecord, now: Date) throws {
+        guard request.scope == Scope.account.rawValue, let accountID = request.accountId else { return }
+        for var other in try tx.requestsNotStarted(accountID: accountID, except: request.id) {
+            try end(tx, &other, .supersede, reason: "the whole account is erased by request \(request.id)", now: now, actor: "deletiond")
+            try tx.deleteChallenges(requestID: other.id)
+        }
     }
 
     /// Backups taken before `date` that still exist: they may hold an erased subject's data. Times are

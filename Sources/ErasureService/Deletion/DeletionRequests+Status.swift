@@ -80,7 +80,7 @@ extension DeletionRequests {
             switch state {
             case .received, .awaitingVerification, .scheduled, .erasing, .failed: now > request.productionDueBy
             case .erased: now > backupsDueBy
-            case .completed, .cancelled, .rejected, .expired: false
+            case .completed, .cancelled, .rejected, .expired, .superseded: false
             }
         // Provider jobs exist only once an erasure has started.
         let hasJobs = request.erasingAt != nil && state != .completed

@@ -91,6 +91,32 @@ struct DeletionFlowTests {
         }
     }
 
+    @Test("an account erasure ends the account's other open requests: superseded, code withdrawn, address forgotten (issue 11, defect 8)")
+    func otherRequestsEnd() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            // req_demo_ig (acc_demo's Instagram data) waits for its code (123456) when the account request runs.
+            let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
+            let code = try await Mailer.code(for: request.requestId, client: client)
+            _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
+            _ = try await client.executeUntilErased(requestId: request.requestId)
+
+            let other = try await client.deletionStatus(requestId: "req_demo_ig")
+            #expect(other.state == .superseded)
+            #expect(other.reason == "the whole account is erased by request \(request.requestId)")
+            #expect(other.timeline.endedAt != nil)
+            let left = try await server.database.writer.read { db in
+                (
+                    try String.fetchOne(db, sql: "SELECT requester_email_sealed FROM deletion_requests WHERE id = 'req_demo_ig'"),
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM identity_challenges WHERE request_id = 'req_demo_ig'") ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE request_id = 'req_demo_ig'") ?? -1
+                )
+            }
+            #expect(left.0 == nil && left.1 == 0 && left.2 == 0, "address, code and its email are gone: \(left)")
+            let refused = await rpcError { try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456") }
+            #expect(refused?.code == .failedPrecondition && refused?.details?["state"] == "superseded")
+        }
+    }
+
     @Test("instagram: runs at once, erases Instagram data only")
     func instagramFlow() async throws {
         try await DemoServer.withClient { client, server in

@@ -2493,9 +2493,10 @@ public enum OpenRPCDocument {
           "cancelled",
           "rejected",
           "expired",
-          "failed"
+          "failed",
+          "superseded"
         ],
-        "description": "See schemas/REQUESTS.md for the diagram."
+        "description": "See schemas/REQUESTS.md for the diagram. superseded: ended before its erasure because the whole account was erased by another request (reason names it)."
       },
       "RequestChannel": {
         "title": "RequestChannel",

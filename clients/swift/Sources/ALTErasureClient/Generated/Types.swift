@@ -597,7 +597,7 @@ public enum Components {
             }
         }
 
-        /// See schemas/REQUESTS.md for the diagram.
+        /// See schemas/REQUESTS.md for the diagram. superseded: ended before its erasure because the whole account was erased by another request (reason names it).
         public struct RequestState: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
             public let rawValue: String
 
@@ -615,9 +615,10 @@ public enum Components {
             public static let rejected = Self(rawValue: "rejected")
             public static let expired = Self(rawValue: "expired")
             public static let failed = Self(rawValue: "failed")
+            public static let superseded = Self(rawValue: "superseded")
 
             /// Every value the document lists, in its order.
-            public static let documented: [Self] = [.received, .awaitingVerification, .scheduled, .erasing, .erased, .completed, .cancelled, .rejected, .expired, .failed]
+            public static let documented: [Self] = [.received, .awaitingVerification, .scheduled, .erasing, .erased, .completed, .cancelled, .rejected, .expired, .failed, .superseded]
         }
 
         public struct RequestTimeline: Codable, Hashable, Sendable {
