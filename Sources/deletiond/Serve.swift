@@ -108,9 +108,12 @@ struct Serve: AsyncParsableCommand {
         let backups = Backups(settings: backup.settings, requests: requests)
         let leftovers = try await backups.cleanUp()
         if leftovers > 0 { logger.notice("removed files of unfinished backups or restores", metadata: ["files": "\(leftovers)"]) }
+        let serving = ServingState()
         let dispatcher = try ErasureServer.makeDispatcher(
-            database: database, callers: callers, requests: requests, meta: meta, backups: backups, logger: logger
+            database: database, callers: callers, requests: requests, meta: meta, backups: backups, state: serving, logger: logger
         )
+        // health.check reports NOT_SERVING while the store cannot be written, and SERVING again once it can.
+        let probe = StoreProbe(database: database, state: serving)
         let worker = DeletionWorker(
             requests: requests, interval: .seconds(workerInterval), sweepInterval: .seconds(sweepInterval),
             backups: (backups, backup.interval), logger: logger
@@ -126,7 +129,7 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // Shut down in reverse: the worker and the erasure runs stop (between batches) before the server.
-                services: [.init(service: server), .init(service: requests.runner), .init(service: worker)],
+                services: [.init(service: server), .init(service: probe), .init(service: requests.runner), .init(service: worker)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

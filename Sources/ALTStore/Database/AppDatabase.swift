@@ -52,10 +52,44 @@ public final class AppDatabase: Sendable {
         try db.execute(sql: "INSERT INTO search_index(search_index) VALUES ('optimize')")
     }
 
+    /// Rewrites the probe row in a write transaction that commits (a WAL frame and a sync): it fails when
+    /// the store cannot be written — a read-only file or file system, a full disk, a lock held elsewhere
+    /// past the busy timeout — and succeeds again once the fault is gone.
+    public func probeWrite(at time: String) async throws(StoreWriteFault) {
+        do {
+            try await writer.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO store_probe (id, probed_at) VALUES (1, ?)", arguments: [time])
+            }
+        } catch let error as DatabaseError {
+            throw StoreWriteFault(error)
+        } catch {
+            throw StoreWriteFault(reason: "the store cannot be written (\(type(of: error)))")
+        }
+    }
+
     /// Every table in the database (FTS shadow tables included), for the classification check.
     public func tableNames() async throws -> [String] {
         try await writer.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         }
+    }
+}
+
+/// Why the store cannot be written, as an operator reads it (never a value from the store).
+public struct StoreWriteFault: Error, Sendable, Equatable {
+    public let reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    init(_ error: DatabaseError) {
+        reason =
+            switch error.resultCode {
+            case .SQLITE_READONLY: "the store is read-only"
+            case .SQLITE_FULL: "the disk is full: the store cannot be written"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: "the store is locked by another process"
+            case .SQLITE_IOERR: "I/O error writing the store"
+            case .SQLITE_CANTOPEN: "the store cannot be opened for writing"
+            default: "the store cannot be written (SQLite result \(error.resultCode.rawValue))"
+            }
     }
 }

@@ -65,6 +65,7 @@ extension TableClassification {
         .init("erasure_ledger", .serviceInternal, accountColumn: nil),
         .init("outbox", .serviceInternal, accountColumn: nil),
         .init("grdb_migrations", .serviceInternal, accountColumn: nil),
+        .init("store_probe", .serviceInternal, accountColumn: nil),
     ]
 
     public static func named(_ table: String) -> TableClassification? { all.first { $0.table == table } }

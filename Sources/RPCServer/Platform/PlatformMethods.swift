@@ -1,6 +1,7 @@
 public import JSONRPC
 
-/// `health.check`: SERVING, or NOT_SERVING while the server drains. Needs no token.
+/// `health.check`: SERVING, or NOT_SERVING with a reason while the server drains or has a fault (the store
+/// cannot be written). Needs no token.
 public enum HealthCheckMethod: RPCMethod {
     public static let name = "health.check"
     public static let parameterNames: [String] = []
@@ -9,7 +10,12 @@ public enum HealthCheckMethod: RPCMethod {
     public struct Result: Codable, Sendable, Equatable {
         public enum Status: String, Codable, Sendable { case serving = "SERVING", notServing = "NOT_SERVING" }
         public var status: Status
-        public init(status: Status) { self.status = status }
+        /// Why it is NOT_SERVING.
+        public var reason: String?
+        public init(status: Status, reason: String? = nil) {
+            self.status = status
+            self.reason = reason
+        }
     }
 }
 
@@ -33,7 +39,9 @@ extension MethodRegistry {
     /// Registers `health.check`, and `rpc.discover` answering with `document` (the OpenRPC document).
     public mutating func registerPlatformMethods(state: ServingState, document: RawJSON) {
         register(HealthCheckMethod.self) { _, _ in
-            HealthCheckMethod.Result(status: state.isDraining ? .notServing : .serving)
+            if state.isDraining { return HealthCheckMethod.Result(status: .notServing, reason: "draining: the server is shutting down") }
+            if let fault = state.fault { return HealthCheckMethod.Result(status: .notServing, reason: fault) }
+            return HealthCheckMethod.Result(status: .serving)
         }
         registerRaw("rpc.discover", parameterNames: []) { params, _ in
             _ = try JSONRPCCoding.decodeParams(NoParams.self, from: params, names: [])

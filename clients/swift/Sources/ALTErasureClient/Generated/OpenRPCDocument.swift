@@ -23,7 +23,7 @@ public enum OpenRPCDocument {
     {
       "name": "health.check",
       "summary": "Whether the server takes calls.",
-      "description": "Answers SERVING, or NOT_SERVING while the server drains before shutdown. Needs no token.",
+      "description": "Answers SERVING, or NOT_SERVING with a reason while the server drains before shutdown or cannot write its store (checked every few seconds by a probe write; it recovers by itself when the store does). Needs no token.",
       "paramStructure": "either",
       "params": [],
       "result": {
@@ -2407,6 +2407,10 @@ public enum OpenRPCDocument {
               "SERVING",
               "NOT_SERVING"
             ]
+          },
+          "reason": {
+            "type": "string",
+            "description": "Why it is NOT_SERVING: draining, or a fault such as the store not taking writes (read-only, disk full, locked)."
           }
         }
       },

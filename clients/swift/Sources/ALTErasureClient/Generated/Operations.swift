@@ -8,7 +8,7 @@ public import JSONRPC
 public enum Operations {
     /// `health.check`: Whether the server takes calls.
     ///
-    /// Answers SERVING, or NOT_SERVING while the server drains before shutdown. Needs no token.
+    /// Answers SERVING, or NOT_SERVING with a reason while the server drains before shutdown or cannot write its store (checked every few seconds by a probe write; it recovers by itself when the store does). Needs no token.
     ///
     /// Idempotent: the client retries it on transient failures.
     public enum HealthCheck: DocumentedMethod {

@@ -293,9 +293,12 @@ public enum Components {
         }
 
         public struct HealthCheckResult: Codable, Hashable, Sendable {
+            /// Why it is NOT_SERVING: draining, or a fault such as the store not taking writes (read-only, disk full, locked).
+            public var reason: String?
             public var status: Components.Schemas.ServingStatus
 
-            public init(status: Components.Schemas.ServingStatus) {
+            public init(reason: String? = nil, status: Components.Schemas.ServingStatus) {
+                self.reason = reason
                 self.status = status
             }
         }

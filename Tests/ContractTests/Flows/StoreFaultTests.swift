@@ -1,0 +1,89 @@
+import ALTErasureClient
+import ALTStore
+import ErasureService
+import Foundation
+import GRDB
+import RPCServer
+import RPCTestSupport
+import Testing
+
+/// `health.check` tells the truth about the store (issue 11, defect 7): NOT_SERVING with a reason while
+/// the store cannot be written, SERVING again by itself once it can.
+@Suite("Store faults and health", .serialized, .timeLimit(.minutes(2)))
+struct StoreFaultTests {
+    /// A live server over a database file, with the store probe running every 100 ms.
+    func withServer(_ body: @Sendable (_ client: ALTErasureClient, _ database: AppDatabase, _ path: String) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fault-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("alt.sqlite").path
+        let database = try AppDatabase.open(path: path)
+        let state = ServingState()
+        let requests = DeletionRequests(database: database, environment: .ephemeral(), logger: LiveTCPServer.quietLogger)
+        let dispatcher = try ErasureServer.makeDispatcher(
+            database: database, callers: ContractTarget.callers, requests: requests, state: state, logger: LiveTCPServer.quietLogger
+        )
+        let probe = StoreProbe(database: database, state: state, interval: .milliseconds(100), stallLimit: .milliseconds(500))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await probe.run() }
+            try await LiveTCPServer.run(dispatcher: dispatcher) { port, _ in
+                try await ALTErasureClient.run(.init(port: port, token: ContractTarget.devToken)) { client in
+                    try await body(client, database, path)
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Polls `health.check` until it reports `status`; returns the last answer.
+    func waitForHealth(_ status: Components.Schemas.ServingStatus, _ client: ALTErasureClient) async throws -> Components.Schemas.HealthCheckResult {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let health = try await client.healthCheck()
+            if health.status == status || ContinuousClock.now > deadline { return health }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    @Test("a store that refuses writes (read-only) is NOT_SERVING with the reason, then SERVING again")
+    func readOnly() async throws {
+        try await withServer { client, database, _ in
+            #expect(try await waitForHealth(.serving, client).status == .serving)
+            // SQLite's query_only refuses every write on the service's own writer connection, as a
+            // read-only file or file system does.
+            try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = ON") }
+            let down = try await waitForHealth(.notServing, client)
+            #expect(down.status == .notServing && down.reason == "the store is read-only")
+            try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = OFF") }
+            let up = try await waitForHealth(.serving, client)
+            #expect(up.status == .serving && up.reason == nil)
+        }
+    }
+
+    @Test("a store locked by another process is NOT_SERVING while the lock is held, SERVING once it is released")
+    func locked() async throws {
+        try await withServer { client, _, path in
+            #expect(try await waitForHealth(.serving, client).status == .serving)
+            // Another process takes the write lock and holds it until its stdin closes.
+            let holder = Process()
+            holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            holder.arguments = [
+                "python3", "-c",
+                "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); "
+                    + "print('locked', flush=True); sys.stdin.read(); c.execute('ROLLBACK')",
+                path,
+            ]
+            let input = Pipe()
+            let output = Pipe()
+            holder.standardInput = input
+            holder.standardOutput = output
+            try holder.run()
+            #expect(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("locked"))
+            let down = try await waitForHealth(.notServing, client)
+            #expect(down.status == .notServing && down.reason?.contains("locked or stalled") == true, "\(down)")
+            try input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+            #expect(try await waitForHealth(.serving, client).status == .serving)
+        }
+    }
+}
