@@ -32,5 +32,17 @@ let package = Package(
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
+        // The live fuzzer: mutated frames (bytes, headers, JSON, batches, deflate) over thousands of
+        // connections to a running server; reports hangs and checks the server still answers after.
+        .executableTarget(
+            name: "wire-fuzz",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "JSONRPCNIO", package: "swift"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
     ]
 )

@@ -15,6 +15,21 @@ struct MessageParserTests {
         return request
     }
 
+    @Test("a fuzzer's input: a batch of huge numbers is a batch of invalid requests, over the limit RESOURCE_EXHAUSTED")
+    func fuzzRegressions() throws {
+        let batchOfHugeNumbers = #"[5555555500000000055555555,555555555555555555555555,55555555555555555555555555555,555555555000000004,55555555555555555555555555,5555555555555555,55555555500000000055555555,5555555555555555555555555,555555555,5555555555555555,55555555555555,5555555555555555,555555555000000004,55555555555555555555555555,5555555555555555,55555555500000000055555555,5555555555555555555555555,555555555,5555555555555555,5555555550]"#
+        guard case .success(.batch(let items)) = parse(batchOfHugeNumbers) else {
+            Issue.record("a batch of numbers is a batch of invalid requests")
+            return
+        }
+        #expect(items.count > 10)
+        guard case .failure(let error) = MessageParser.parse(Array(batchOfHugeNumbers.utf8), maximumBatchSize: 16) else {
+            Issue.record("a batch over the limit is refused")
+            return
+        }
+        #expect(error.code == .resourceExhausted)
+    }
+
     @Test("reads the envelope and keeps params as text")
     func envelope() throws {
         let request = try request(#"{"jsonrpc": "2.0", "method": "subtract", "params": {"minuend": 42, "subtrahend": 23}, "id": 3}"#)
@@ -55,7 +70,7 @@ struct MessageParserTests {
             return
         }
         #expect(readID == id)
-        #expect(error.code == .invalidRequest)
+        #expect(error.code == .resourceExhausted)
     }
 
     @Test(
@@ -128,7 +143,7 @@ struct MessageParserTests {
             Issue.record("expected a failure")
             return
         }
-        #expect(error.code == .invalidRequest)
+        #expect(error.code == .resourceExhausted)
     }
 
     @Test("a batch over the limit is one error")

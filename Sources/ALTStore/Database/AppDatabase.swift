@@ -55,15 +55,19 @@ public final class AppDatabase: Sendable {
     /// Rewrites the probe row in a write transaction that commits (a WAL frame and a sync): it fails when
     /// the store cannot be written — a read-only file or file system, a full disk, a lock held elsewhere
     /// past the busy timeout — and succeeds again once the fault is gone.
-    public func probeWrite(at time: String) async throws(StoreWriteFault) {
+    public func probeWrite(at time: String) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO store_probe (id, probed_at) VALUES (1, ?)", arguments: [time])
+        }
+    }
+
+    /// A write transaction whose failure to reach the disk (read-only, full, locked, I/O) is a
+    /// `StoreWriteFault`: the transaction rolled back, nothing is half-written, and the caller may retry.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            try await writer.write { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO store_probe (id, probed_at) VALUES (1, ?)", arguments: [time])
-            }
+            return try await writer.write(body)
         } catch let error as DatabaseError {
-            throw StoreWriteFault(error)
-        } catch {
-            throw StoreWriteFault(reason: "the store cannot be written (\(type(of: error)))")
+            throw StoreWriteFault(error) ?? error
         }
     }
 
@@ -81,15 +85,15 @@ public struct StoreWriteFault: Error, Sendable, Equatable {
 
     public init(reason: String) { self.reason = reason }
 
-    init(_ error: DatabaseError) {
-        reason =
-            switch error.resultCode {
-            case .SQLITE_READONLY: "the store is read-only"
-            case .SQLITE_FULL: "the disk is full: the store cannot be written"
-            case .SQLITE_BUSY, .SQLITE_LOCKED: "the store is locked by another process"
-            case .SQLITE_IOERR: "I/O error writing the store"
-            case .SQLITE_CANTOPEN: "the store cannot be opened for writing"
-            default: "the store cannot be written (SQLite result \(error.resultCode.rawValue))"
-            }
+    /// The fault a database error is, or nil when it is not one (a constraint, a bug).
+    init?(_ error: DatabaseError) {
+        switch error.resultCode {
+        case .SQLITE_READONLY: reason = "the store is read-only"
+        case .SQLITE_FULL: reason = "the disk is full: the store cannot be written"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: reason = "the store is locked by another process"
+        case .SQLITE_IOERR: reason = "I/O error writing the store"
+        case .SQLITE_CANTOPEN: reason = "the store cannot be opened for writing"
+        default: return nil
+        }
     }
 }

@@ -74,7 +74,7 @@ public struct SQLiteRecordsRepository: RecordsRepository {
         var tables = steps.map(\.table)
         if searchEntries != nil { tables.append("search_index") }
         let zero = Dictionary(uniqueKeysWithValues: tables.map { ($0, 0) })
-        let result = try await database.writer.write { db -> CascadeResult in
+        let result = try await database.write { db -> CascadeResult in
             let owner = try String.fetchOne(db, sql: "SELECT account_id FROM \(table) WHERE id = ?", arguments: [id])
             guard owner == accountID else {
                 let tombstone = try Bool.fetchOne(

@@ -11,7 +11,7 @@ public struct RequestsStore: Sendable {
     public init(database: AppDatabase) { self.database = database }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (RequestsTransaction) throws -> T) async throws -> T {
-        try await database.writer.write { db in try body(RequestsTransaction(db: db)) }
+        try await database.write { db in try body(RequestsTransaction(db: db)) }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (RequestsTransaction) throws -> T) async throws -> T {

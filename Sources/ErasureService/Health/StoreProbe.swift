@@ -57,6 +57,8 @@ public struct StoreProbe: Service {
             return nil
         } catch let fault as StoreWriteFault {
             return fault.reason
+        } catch is CancellationError {
+            return nil
         } catch {
             return "the store cannot be written (\(type(of: error)))"
         }
