@@ -70,7 +70,7 @@ struct MessageParserTests {
             return
         }
         #expect(readID == id)
-        #expect(error.code == .resourceExhausted)
+        #expect(error.code == .invalidRequest)
     }
 
     @Test(
@@ -143,7 +143,7 @@ struct MessageParserTests {
             Issue.record("expected a failure")
             return
         }
-        #expect(error.code == .resourceExhausted)
+        #expect(error.code == .invalidRequest)
     }
 
     @Test("a batch over the limit is one error")
