@@ -55,6 +55,9 @@ struct Mutator {
         return Array((text + "\r\n").utf8) + body
     }
 
+    /// 8 MiB of spaces, deflated (made once).
+    static let bomb: [UInt8] = Array(BodyCompression.compress(ByteBuffer(repeating: UInt8(ascii: " "), count: 8 * 1024 * 1024))?.readableBytesView ?? [])
+
     private mutating func mutateJSON(_ body: inout [UInt8]) {
         for _ in 0...next(maybe: 4) {
             guard !body.isEmpty else { return }
@@ -93,7 +96,7 @@ struct Mutator {
     private mutating func deflateBody(_ body: [UInt8]) -> [UInt8] {
         switch next(maybe: 4) {
         case 0:  // a bomb: far more than the body limit once inflated
-            return Array(BodyCompression.compress(ByteBuffer(repeating: UInt8(ascii: " "), count: 8 * 1024 * 1024))?.readableBytesView ?? [])
+            return Self.bomb
         case 1:  // not deflate at all
             return body
         default:

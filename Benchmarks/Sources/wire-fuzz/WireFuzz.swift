@@ -21,7 +21,6 @@ struct WireFuzz: AsyncParsableCommand {
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
         let start = ContinuousClock.now
         var mutator = Mutator(seed: seed)
         var sent = 0
@@ -59,6 +58,7 @@ struct WireFuzz: AsyncParsableCommand {
         }
         let elapsed = ContinuousClock.now - start
         let answers = try await Self.healthCheck(host: host, port: port, group: group)
+        try await group.shutdownGracefully()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         print(
             #"{"frames":\#(sent),"connections":\#(connections),"hangs":\#(hangs),"refused":\#(refused),"bytesReceived":\#(received),"#
