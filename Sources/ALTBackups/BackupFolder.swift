@@ -23,7 +23,7 @@ public struct BackupFolder: Sendable {
     func withLock<T>(_ body: () async throws -> T) async throws -> T {
         try prepare()
         let descriptor = open(path(".lock"), O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw BackupError.configuration("cannot open \(path(".lock")) (errno \(errno))") }
+        guard descriptor >= 0 else { throw BackupError.folderUnwritable(url.path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
@@ -57,7 +57,7 @@ public struct BackupFolder: Sendable {
     func createPrivateFile(_ name: String) throws -> String {
         let file = path(name)
         guard FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw BackupError.configuration("cannot create \(file)")
+            throw BackupError.folderUnwritable(url.path, reason: "cannot create \(name)")
         }
         return file
     }

@@ -56,6 +56,8 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
     case wrongKeyOrTampered(String)
     case corrupt(String, String)
     case targetExists(String)
+    /// The backup folder cannot be written (missing, not a folder, full, read-only): nothing was kept.
+    case folderUnwritable(String, reason: String)
 
     public var description: String {
         switch self {
@@ -70,6 +72,7 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .wrongKeyOrTampered(let id): "backup \(id) fails authentication: wrong key, or the file was changed"
         case .corrupt(let id, let what): "backup \(id) is corrupt: \(what)"
         case .targetExists(let path): "\(path) already exists: restore writes a new file only"
+        case .folderUnwritable(let path, let reason): "the backup folder \(path) cannot be written: \(reason)"
         }
     }
 }

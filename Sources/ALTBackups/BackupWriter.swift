@@ -21,10 +21,29 @@ public struct BackupWriter: Sendable {
     }
 
     public func create(from database: AppDatabase, now: Date, retention: TimeInterval) async throws -> BackupManifest {
-        try await folder.withLock {
-            try folder.removeLeftovers()
-            return try await write(from: database, now: now, retention: retention)
+        do {
+            return try await folder.withLock {
+                try folder.removeLeftovers()
+                return try await write(from: database, now: now, retention: retention)
+            }
+        } catch let error as BackupError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The folder could not be made, locked or written (the snapshot's VACUUM INTO included); the
+            // temporary files were removed on the way out, so nothing half-made is kept.
+            throw BackupError.folderUnwritable(folder.url.path, reason: Self.describe(error))
         }
+    }
+
+    /// A file-system failure in a few words (errno's text where there is one).
+    static func describe(_ error: any Error) -> String {
+        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if (error as NSError).domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32((error as NSError).code))) }
+        return String(describing: type(of: error))
     }
 
     private func write(from database: AppDatabase, now: Date, retention: TimeInterval) async throws -> BackupManifest {

@@ -47,6 +47,7 @@ extension BackupError: RPCErrorConvertible {
         case .truncated: RPCError(.dataLoss, description, details: ["reason": "truncated"])
         case .wrongKeyOrTampered: RPCError(.dataLoss, description, details: ["reason": "wrong_key_or_tampered"])
         case .corrupt: RPCError(.dataLoss, description, details: ["reason": "corrupt"])
+        case .folderUnwritable: RPCError(.unavailable, description, details: ["reason": "backup_folder_unwritable"], retryable: true)
         }
     }
 }

@@ -179,6 +179,23 @@ struct BackupFlowTests {
         }
     }
 
+    @Test("an unwritable backup folder: UNAVAILABLE naming it, nothing kept, and the next backup works once it is fixed")
+    func unwritableFolder() async throws {
+        try await DemoServer.withClient(worker: nil) { client, server in
+            let backups = server.folder.appendingPathComponent("backups")
+            try? FileManager.default.removeItem(at: backups)
+            // A file where the folder should be: refused for root too (permissions are not).
+            try Data("not a folder".utf8).write(to: backups)
+            let refused = await rpcError { try await client.backupsCreate() }
+            #expect(refused?.code == .unavailable && refused?.details?["reason"] == "backup_folder_unwritable" && refused?.retryable == true)
+            #expect(refused?.message.hasPrefix("the backup folder \(backups.path) cannot be written") == true, "\(refused?.message ?? "")")
+            #expect(try String(contentsOf: backups, encoding: .utf8) == "not a folder")
+            try FileManager.default.removeItem(at: backups)
+            let manifest = try await client.backupsCreate()
+            #expect(try FileManager.default.contentsOfDirectory(atPath: backups.path).sorted() == [".lock", manifest.id + ".altbak", manifest.id + ".manifest.json"])
+        }
+    }
+
     @Test("damaged backups: each a clear error naming the backup, and nothing half-restored")
     func damaged() async throws {
         try await DemoServer.withClient(worker: nil) { client, server in

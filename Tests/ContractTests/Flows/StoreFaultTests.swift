@@ -18,8 +18,10 @@ struct StoreFaultTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("alt.sqlite").path
         let database = try AppDatabase.open(path: path)
+        let environment = DeletionEnvironment.ephemeral()
+        try await Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys).seed(.demo)
         let state = ServingState()
-        let requests = DeletionRequests(database: database, environment: .ephemeral(), logger: LiveTCPServer.quietLogger)
+        let requests = DeletionRequests(database: database, environment: environment, logger: LiveTCPServer.quietLogger)
         let dispatcher = try ErasureServer.makeDispatcher(
             database: database, callers: ContractTarget.callers, requests: requests, state: state, logger: LiveTCPServer.quietLogger
         )
@@ -54,9 +56,16 @@ struct StoreFaultTests {
             try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = ON") }
             let down = try await waitForHealth(.notServing, client)
             #expect(down.status == .notServing && down.reason == "the store is read-only")
+            // A call that writes gets a precise, retryable error, and nothing of it is written.
+            let before = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM deletion_requests") }
+            let refused = await rpcError { try await client.deletionCreate(accountId: "acc_demo", scope: .instagram, channel: .support) }
+            #expect(refused?.code == .unavailable && refused?.details?["reason"] == "store_unwritable" && refused?.retryable == true)
+            #expect(refused?.message == "the store cannot take writes now: the store is read-only")
+            #expect(try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM deletion_requests") } == before)
             try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = OFF") }
             let up = try await waitForHealth(.serving, client)
             #expect(up.status == .serving && up.reason == nil)
+            #expect(try await client.deletionCreate(accountId: "acc_demo", scope: .instagram, channel: .support).state == .awaitingVerification)
         }
     }
 
