@@ -107,9 +107,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // glibc's malloc_trim for deletiond (not exported by the Glibc module); a no-op elsewhere.
+        .target(name: "CMallocTrim"),
         .executableTarget(
             name: "deletiond",
             dependencies: [
+                "CMallocTrim",
                 "ALTBackups",
                 "ALTStore",
                 "ErasureDomain",

@@ -129,7 +129,10 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // Shut down in reverse: the worker and the erasure runs stop (between batches) before the server.
-                services: [.init(service: server), .init(service: probe), .init(service: requests.runner), .init(service: worker)],
+                services: [
+                    .init(service: server), .init(service: probe), .init(service: MemoryTrim()), .init(service: requests.runner),
+                    .init(service: worker),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -129,7 +129,7 @@ struct StoreFaultTests {
             // An empty WAL, so every write needs new blocks; then fill the file system to the last byte.
             try await database.checkpoint()
             let filler = mountPoint.appendingPathComponent("filler")
-            FileManager.default.createFile(atPath: filler.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
             let handle = try FileHandle(forWritingTo: filler)
             let block = Data(repeating: 0, count: 64 * 1024)
             while (try? handle.write(contentsOf: block)) != nil {}
