@@ -44,16 +44,8 @@ struct CrashRecoveryTests {
     @Test("killed three times mid-erasure, it resumes each time and finishes clean")
     func killAndResume() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("alt.sqlite").path
-        let seed = Process()
-        seed.executableURL = Executables.url("deletiond")
-        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"]
-        seed.standardOutput = FileHandle.nullDevice
-        try seed.run()
-        seed.waitUntilExit()
-        #expect(seed.terminationStatus == 0)
+        let path = try Self.seedBench(in: folder)
 
         let observer = try AppDatabase.open(path: path)
         let others = ["acc_000001", "acc_000002", "acc_000003"]
@@ -103,15 +95,8 @@ struct CrashRecoveryTests {
     @Test("deletion.execute answers at once with the erasure started; it goes on after the caller has gone (issue 11, defect 10)")
     func executeAnswersAtOnce() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("execute-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("alt.sqlite").path
-        let seed = Process()
-        seed.executableURL = Executables.url("deletiond")
-        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"]
-        seed.standardOutput = FileHandle.nullDevice
-        try seed.run()
-        seed.waitUntilExit()
+        let path = try Self.seedBench(in: folder)
         let daemon = try Daemon(database: path)
         defer { daemon.kill9() }
         let requestID: String = try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
@@ -134,15 +119,8 @@ struct CrashRecoveryTests {
     @Test("killed during a backup: the plaintext snapshot is 0600 while it exists, and a restart removes what is left (issue 11, defect 5)")
     func killDuringBackup() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-backup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("alt.sqlite").path
-        let seed = Process()
-        seed.executableURL = Executables.url("deletiond")
-        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"]
-        seed.standardOutput = FileHandle.nullDevice
-        try seed.run()
-        seed.waitUntilExit()
+        let path = try Self.seedBench(in: folder)
         let backups = folder.appendingPathComponent("backups")
         let restores = folder.appendingPathComponent("restores")
         func leftovers() throws -> [String] {
@@ -188,6 +166,20 @@ struct CrashRecoveryTests {
         }
         #expect(try leftovers() == [])
         daemon.kill9()
+    }
+
+    /// A small bench store (4 accounts, acc_large ≈ 22,000 rows) in `folder`, seeded by the executable.
+    static func seedBench(in folder: URL) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("alt.sqlite").path
+        let seed = Process()
+        seed.executableURL = Executables.url("deletiond")
+        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"]
+        seed.standardOutput = FileHandle.nullDevice
+        try seed.run()
+        seed.waitUntilExit()
+        guard seed.terminationStatus == 0 else { throw ContractFailure(message: "deletiond seed exited \(seed.terminationStatus)") }
+        return path
     }
 
     func checksums(_ database: AppDatabase, _ accounts: [String]) async throws -> [String] {
