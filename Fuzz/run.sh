@@ -6,9 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
-# --no-gc-sections: the linker's section garbage collection otherwise drops the coverage counters of every
-# module but the target's own now and then (446 counters instead of 49,559), and libFuzzer runs blind.
-build=(swift build -c release --sanitize=fuzzer --sanitize=address -Xlinker --no-gc-sections)
+# `--sanitize=fuzzer` alone left the dependencies (JSONRPC, JSONRPCNIO, NIO) without coverage counters in
+# some clean builds (446 counters in all; libFuzzer ran blind), so coverage is asked of every module
+# explicitly, and kept by the linker.
+build=(swift build -c release --sanitize=fuzzer --sanitize=address
+    -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table -Xlinker --no-gc-sections)
 "${build[@]}" --product FuzzFrames
 "${build[@]}" --product FuzzMessages
 bin=$("${build[@]}" --show-bin-path)
