@@ -56,6 +56,13 @@ public struct RequestsTransaction {
 
     public func save(_ request: DeletionRequestRecord) throws { try request.save(db) }
 
+    /// The newest request of this account and scope verified at or after `since`.
+    public func request(accountID: String, scope: String, verifiedSince since: Date) throws -> DeletionRequestRecord? {
+        try DeletionRequestRecord.filter(
+            sql: "account_id = ? AND scope = ? AND verified_at >= ?", arguments: [accountID, scope, Self.timestamp(since)]
+        ).order(sql: "verified_at DESC").fetchOne(db)
+    }
+
     /// The account's other requests that have not started erasing (received, awaiting a code, scheduled).
     public func requestsNotStarted(accountID: String, except requestID: String) throws -> [DeletionRequestRecord] {
         try DeletionRequestRecord.filter(

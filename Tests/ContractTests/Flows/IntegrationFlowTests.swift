@@ -91,6 +91,8 @@ struct IntegrationFlowTests {
             #expect(status.scope == .instagram && status.channel == .email, "the open demo request was verified by Meta")
             let erased = try await waitForState(.erased, requestID: status.requestId, client: client)
             #expect(erased.kept.first?.reason.contains("outside the scope") == true, "what is kept, and why")
+            let late = try await client.instagramDataDeletionCallback(signedRequest: signed)
+            #expect(late.confirmationCode == answer.confirmationCode, "a retry after the erasure finished answers the same request")
             // The deauthorize's unsubscribe job and the request's own: the confirmation waits for the latter.
             #expect(try await IntegrationWorker.acknowledgeAll(client: client) == [.instagramUnsubscribe, .instagramUnsubscribe])
             let confirmation = try #require(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.first)
