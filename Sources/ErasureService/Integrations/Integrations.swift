@@ -111,6 +111,15 @@ public struct Integrations: Sendable {
         let key = environment.hasher.hash(kind: "meta_signed_request", value: signedRequest)
         let code = try await store.write { tx -> String in
             if let known = try tx.request(messageIdHash: key) { return known.confirmationCode }
+            // Meta retries a callback with the same signed request: the request the first try verified (at or
+            // after `issued_at`) is still the answer once its erasure has taken the connection (found through
+            // the ledger's hash of the Instagram user).
+            let user = environment.hasher.hash(kind: "ig_user_id", value: verified.userID)
+            for entry in try tx.ledger(identifierHash: user) {
+                if let erased = try tx.request(id: entry.requestId), let at = erased.verifiedAt, at >= verified.issuedAt {
+                    return erased.confirmationCode
+                }
+            }
             guard let connection = try tx.instagramConnection(igUserID: verified.userID), let account = try tx.account(id: connection.accountID) else {
                 var request = try DeletionRequests.newRecord(
                     scope: .instagram, channel: "meta", accountID: nil, email: "meta:\(verified.userID)", messageHash: key,
