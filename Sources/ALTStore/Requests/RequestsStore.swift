@@ -56,14 +56,6 @@ public struct RequestsTransaction {
 
     public func save(_ request: DeletionRequestRecord) throws { try request.save(db) }
 
-    /// The newest request of this account and scope verified at or after `since` (compared as times: the
-    /// text of a whole second and of a fraction of it do not sort as the times do).
-    public func request(accountID: String, scope: String, verifiedSince since: Date) throws -> DeletionRequestRecord? {
-        try DeletionRequestRecord.filter(sql: "account_id = ? AND scope = ? AND verified_at IS NOT NULL", arguments: [accountID, scope])
-            .order(sql: "verified_at DESC").limit(1).fetchOne(db)
-            .flatMap { request in request.verifiedAt.map { $0 >= since } == true ? request : nil }
-    }
-
     /// The account's other requests that have not started erasing (received, awaiting a code, scheduled).
     public func requestsNotStarted(accountID: String, except requestID: String) throws -> [DeletionRequestRecord] {
         try DeletionRequestRecord.filter(

@@ -134,13 +134,6 @@ public struct Integrations: Sendable {
                 try tx.audit(at: now, actor: actor, action: "rejected", requestID: request.id, details: ["reason": "no_connection", "channel": "meta"])
                 return request.confirmationCode
             }
-            // Meta retries a callback with the same signed request: the request the first try verified (at or
-            // after `issued_at`) is still the answer, even once it has finished (Instagram erasures are quick).
-            if let recent = try tx.request(accountID: account.id, scope: Scope.instagram.rawValue, verifiedSince: verified.issuedAt),
-                recent.state != RequestState.received.rawValue, recent.state != RequestState.awaitingVerification.rawValue
-            {
-                return recent.confirmationCode
-            }
             if var open = try tx.openRequest(accountID: account.id, scope: Scope.instagram.rawValue) {
                 // Meta has authenticated the user: an open request waiting for its code is verified now.
                 if open.state == RequestState.received.rawValue || open.state == RequestState.awaitingVerification.rawValue {
