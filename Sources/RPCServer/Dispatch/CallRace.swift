@@ -12,11 +12,17 @@ enum CallRace {
         return await withTaskGroup(of: Response.Outcome?.self) { group in
             group.addTask { await call() }
             group.addTask {
-                do {
-                    try await Task.sleep(until: deadline, clock: .continuous)
-                    return .error(deadlineExceeded)
-                } catch {
-                    return nil
+                // In slices of at most a second: a cancelled `Task.sleep` keeps its timer until the instant it
+                // named (the executor cannot unschedule it), so one sleep to a far deadline (`Timeout:
+                // 99999999H`) held memory for that long after every call — measured: 8 MiB per 20,000 calls.
+                while true {
+                    let now = ContinuousClock.now
+                    if now >= deadline { return .error(deadlineExceeded) }
+                    do {
+                        try await Task.sleep(until: min(deadline, now + .seconds(1)), clock: .continuous)
+                    } catch {
+                        return nil
+                    }
                 }
             }
             defer { group.cancelAll() }
