@@ -83,8 +83,6 @@ public final class AppDatabase: Sendable {
 public struct StoreWriteFault: Error, Sendable, Equatable {
     public let reason: String
 
-    public init(reason: String) { self.reason = reason }
-
     /// The fault a database error is, or nil when it is not one (a constraint, a bug).
     init?(_ error: DatabaseError) {
         switch error.resultCode {
