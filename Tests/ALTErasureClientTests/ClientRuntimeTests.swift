@@ -4,6 +4,7 @@ import NIOCore
 import RPCServer
 import RPCServerNIO
 import RPCTestSupport
+import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 
@@ -30,6 +31,13 @@ enum Slow: RPCMethod {
     typealias Result = Int
 }
 
+enum Pause: RPCMethod {
+    static let name = "test.pause"
+    static let parameterNames = ["ms"]
+    struct Params: Codable, Sendable { var ms: Int }
+    typealias Result = Int
+}
+
 /// Counts calls, failing the first `failures` with a retryable UNAVAILABLE (processed unknown).
 final class Attempts: Sendable {
     let count = Atomic<Int>(0)
@@ -42,6 +50,13 @@ final class Attempts: Sendable {
 
 /// A server with the test methods on `port` (0: any), for as long as `body` runs.
 func withServer(port: Int = 0, attempts: Attempts, _ body: @Sendable (Int) async throws -> Void) async throws {
+    let configuration = TCPServerConfiguration(host: "127.0.0.1", port: port, gracePeriod: .milliseconds(200))
+    try await LiveTCPServer.run(dispatcher: testDispatcher(attempts: attempts), configuration: configuration) { bound, _ in
+        try await body(bound)
+    }
+}
+
+func testDispatcher(attempts: Attempts) -> Dispatcher {
     var registry = MethodRegistry()
     registry.register(Flaky.self) { params, _ in try attempts.next(failures: params.failures) }
     registry.register(FlakyWrite.self) { params, _ in try attempts.next(failures: params.failures) }
@@ -49,14 +64,16 @@ func withServer(port: Int = 0, attempts: Attempts, _ body: @Sendable (Int) async
         try await Task.sleep(for: .seconds(20))
         return 0
     }
-    let dispatcher = Dispatcher(
+    registry.register(Pause.self) { params, _ in
+        try await Task.sleep(for: .milliseconds(params.ms))
+        return params.ms
+    }
+    return Dispatcher(
         registry: registry,
         interceptors: [AuthInterceptor()],
         callers: CallerDirectory().adding(Caller(name: "t", allowedMethods: [MethodPattern("*")]), token: "t"),
         logger: LiveTCPServer.quietLogger
     )
-    let configuration = TCPServerConfiguration(host: "127.0.0.1", port: port, gracePeriod: .milliseconds(200))
-    try await LiveTCPServer.run(dispatcher: dispatcher, configuration: configuration) { bound, _ in try await body(bound) }
 }
 
 @Suite("Client runtime: retries, deadlines, reconnects", .serialized, .timeLimit(.minutes(1)))
@@ -142,6 +159,44 @@ struct ClientRuntimeTests {
                     if answer == nil { try await Task.sleep(for: .milliseconds(100)) }
                 }
                 #expect(answer == 1)
+            }
+        }
+    }
+
+    @Test("a draining server's UNAVAILABLE (processed: false) retires the connection once its calls are answered")
+    func retiresDrainingConnection() async throws {
+        let (ports, bound) = AsyncStream.makeStream(of: Int.self)
+        let server = TCPServer(
+            configuration: TCPServerConfiguration(host: "127.0.0.1", port: 0, gracePeriod: .seconds(30)),
+            dispatcher: testDispatcher(attempts: Attempts()),
+            logger: LiveTCPServer.quietLogger
+        ) { address in
+            bound.yield(address.port ?? 0)
+            bound.finish()
+        }
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await server.run() }
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next())
+                try await ALTErasureClient.run(.init(port: port, token: "t", connections: 1, retryPolicy: fast)) { client in
+                    #expect(try await client.call(Flaky.self, .init(failures: 0)) == 1)
+                    async let paused = client.call(Pause.self, .init(ms: 400))
+                    try await Task.sleep(for: .milliseconds(100))
+                    trigger.triggerGracefulShutdown()
+                    _ = await #expect {
+                        try await client.call(Flaky.self, .init(failures: 0))
+                    } throws: { error in
+                        guard case .unavailable(let rpc) = error as? ALTErasureError else { return false }
+                        return rpc.processed == false
+                    }
+                    // The call the server had read before it drained is still answered on the retired connection.
+                    #expect(try await paused == 400)
+                    // The client closed its connection, so the server stops long before its 30 s grace period ends.
+                    let start = ContinuousClock.now
+                    try await group.next()
+                    #expect(ContinuousClock.now - start < .seconds(10))
+                }
             }
         }
     }

@@ -46,7 +46,8 @@ public final class ALTErasureClient: Sendable {
 
     /// Retries: only methods marked `x-idempotent`, or any call the server did not process
     /// (UNAVAILABLE with `processed: false`, or a connection that could not be made). Exponential
-    /// backoff with full jitter.
+    /// backoff with full jitter. UNAVAILABLE with `processed: false` also retires the connection it came
+    /// on (the server drains), so the retry is sent on a new connection.
     public struct RetryPolicy: Sendable {
         public var maximumAttempts: Int
         public var initialBackoff: Duration
@@ -172,7 +173,12 @@ public final class ALTErasureClient: Sendable {
             return .notSent(RPCError(.unavailable, "cannot connect to \(target): \(error)", processed: false))
         }
         do {
-            return .answered(try await connection.call(method, params: params, timeout: deadline.map { $0 - .now }))
+            let response = try await connection.call(method, params: params, timeout: deadline.map { $0 - .now })
+            if case .error(let error) = response.outcome, error.code == .unavailable, error.processed == false {
+                // The server drains: retire this connection; the retry goes out on a fresh one.
+                slots[index].retire(connection)
+            }
+            return .answered(response)
         } catch is CancellationError {
             return .cancelled
         } catch {

@@ -3,11 +3,13 @@ import Synchronization
 
 /// One connection of the client's pool, kept open: reconnects with exponential backoff and jitter
 /// while the client runs. Calls wait while a connection is being made, and fail at once (as not sent)
-/// while the last attempt has failed and the next one waits its backoff.
+/// while the last attempt has failed and the next one waits its backoff. A connection whose server
+/// drains is retired: new calls wait for the next connection while the old one is closed once the calls
+/// it carries have their answers.
 final class ConnectionSlot: Sendable {
     private enum State {
         case connecting([Int: CheckedContinuation<RPCConnection, any Error>])
-        case ready(RPCConnection)
+        case ready(RPCConnection, retire: AsyncStream<Void>.Continuation)
         case failed(any Error)
         case stopped
     }
@@ -21,7 +23,7 @@ final class ConnectionSlot: Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 let outcome = state.withLock { state -> Result<RPCConnection, any Error>? in
                     switch state {
-                    case .ready(let connection): return .success(connection)
+                    case .ready(let connection, _): return .success(connection)
                     case .failed(let error): return .failure(error)
                     case .stopped: return .failure(CancellationError())
                     case .connecting(var waiters):
@@ -52,9 +54,16 @@ final class ConnectionSlot: Sendable {
             do {
                 try await RPCConnection.connect(host: configuration.host, port: configuration.port, options: options) { connection in
                     failures = 0
-                    set(.ready(connection), keepingWaiters: false)
-                    await connection.waitUntilClosed()
+                    let (retirement, retire) = AsyncStream.makeStream(of: Void.self)
+                    set(.ready(connection, retire: retire), keepingWaiters: false)
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { await connection.waitUntilClosed() }
+                        group.addTask { for await _ in retirement { return } }
+                        await group.next()
+                        group.cancelAll()
+                    }
                     set(.connecting([:]), keepingWaiters: true)
+                    await connection.waitUntilIdle()
                 }
             } catch {
                 failures += 1
@@ -68,6 +77,18 @@ final class ConnectionSlot: Sendable {
             }
         }
         set(.stopped, keepingWaiters: false)
+    }
+
+    /// Stops sending calls on `connection` (its server answered UNAVAILABLE with `processed: false`: it
+    /// drains). Calls wait for the next connection; `connection` closes once its calls are answered.
+    func retire(_ connection: RPCConnection) {
+        let retire = state.withLock { state -> AsyncStream<Void>.Continuation? in
+            guard case .ready(let current, let retire) = state, current === connection else { return nil }
+            state = .connecting([:])
+            return retire
+        }
+        retire?.yield()
+        retire?.finish()
     }
 
     /// Moves to `next`; waiters are kept when still connecting, else answered from `next`.
@@ -84,7 +105,7 @@ final class ConnectionSlot: Sendable {
         }
         for waiter in waiters {
             switch next {
-            case .ready(let connection): waiter.resume(returning: connection)
+            case .ready(let connection, _): waiter.resume(returning: connection)
             case .failed(let error): waiter.resume(throwing: error)
             case .stopped, .connecting: waiter.resume(throwing: CancellationError())
             }

@@ -63,7 +63,23 @@ public final class RPCConnection: Sendable {
         var pending: [RequestID: Slot] = [:]
         var closed = false
         var closeWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var nextWaiterKey = 0
+
+        /// Forgets the call `id`; once no call awaits an answer, wakes whoever waits for that.
+        @discardableResult
+        mutating func removePending(_ id: RequestID) -> Slot? {
+            let slot = pending.removeValue(forKey: id)
+            wakeIdleWaitersIfIdle()
+            return slot
+        }
+
+        mutating func wakeIdleWaitersIfIdle() {
+            guard pending.isEmpty || closed, !idleWaiters.isEmpty else { return }
+            // Resuming a continuation only schedules its task: safe under the lock.
+            idleWaiters.forEach { $0.resume() }
+            idleWaiters = []
+        }
     }
 
     public let options: Options
@@ -138,6 +154,20 @@ public final class RPCConnection: Sendable {
         }
     }
 
+    /// Returns once no call on this connection awaits its answer (at once if none does), or once it
+    /// has closed. A client retiring a connection waits for this before closing it, so that calls the
+    /// server has already read still get their answers.
+    public func waitUntilIdle() async {
+        await withCheckedContinuation { continuation in
+            let idle = state.withLock { state -> Bool in
+                if state.pending.isEmpty || state.closed { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+
     /// A fresh id for a call on this connection.
     public func makeID() -> RequestID {
         state.withLock { state in
@@ -186,7 +216,7 @@ public final class RPCConnection: Sendable {
         do {
             try await write(body, timeout: timeout)
         } catch {
-            state.withLock { state in ids.forEach { state.pending[$0] = nil } }
+            state.withLock { state in ids.forEach { state.removePending($0) } }
             throw error
         }
         guard !ids.isEmpty else { return [] }
@@ -214,7 +244,7 @@ public final class RPCConnection: Sendable {
         }
         if let answer { return answer }
         // The deadline passed first: tell the server (best effort: the connection may be gone) and fail here.
-        state.withLock { _ = $0.pending.removeValue(forKey: id) }
+        _ = state.withLock { $0.removePending(id) }
         try? await notify("rpc.cancel", params: try RawJSON(#"{"id":\#(id.json)}"#))
         return .error(id: id, RPCError(.deadlineExceeded, "no answer within the deadline"))
     }
@@ -225,14 +255,14 @@ public final class RPCConnection: Sendable {
                 let outcome: Result<Response, any Error>? = state.withLock { state in
                     switch state.pending[id] {
                     case .answered(let response):
-                        state.pending[id] = nil
+                        state.removePending(id)
                         return .success(response)
                     case .failed(let error):
-                        state.pending[id] = nil
+                        state.removePending(id)
                         return .failure(error)
                     case .waiting:
                         if Task.isCancelled {
-                            state.pending[id] = nil
+                            state.removePending(id)
                             return .failure(CancellationError())
                         }
                         state.pending[id] = .waiting(continuation)
@@ -244,7 +274,7 @@ public final class RPCConnection: Sendable {
                 if let outcome { continuation.resume(with: outcome) }
             }
         } onCancel: {
-            let slot = state.withLock { $0.pending.removeValue(forKey: id) }
+            let slot = state.withLock { $0.removePending(id) }
             if case .waiting(let continuation?) = slot { continuation.resume(throwing: CancellationError()) }
         }
     }
@@ -283,7 +313,7 @@ public final class RPCConnection: Sendable {
             let delivered = state.withLock { state -> Bool? in
                 switch state.pending[response.id] {
                 case .waiting(let continuation?):
-                    state.pending[response.id] = nil
+                    state.removePending(response.id)
                     continuation.resume(returning: response)
                     return true
                 case .waiting(nil):
@@ -315,6 +345,7 @@ public final class RPCConnection: Sendable {
                 case .answered, .failed: continue
                 }
             }
+            state.wakeIdleWaitersIfIdle()
             return (waiting, closeWaiters)
         }
         waiting.forEach { $0.resume(throwing: error) }
