@@ -3,12 +3,14 @@
 # bombs, deep nesting) over thousands of connections to a running deletiond on the demo store. Passes when
 # no connection hangs, the server still answers health.check afterwards, and it did not crash; prints the
 # server's resident memory before, right after, and after 40 s of rest (deletiond trims freed memory
-# every 30 s).
-#   Benchmarks/run-wire-fuzz.sh [frames, default 1000000] [seed, default 1]
+# every 30 s). With rounds > 1 the server takes `frames` frames per round (seeds seed, seed+1, …) and the
+# resident memory after each round's rest is printed, one JSON line per round: a leak shows as growth.
+#   Benchmarks/run-wire-fuzz.sh [frames, default 1000000] [seed, default 1] [rounds, default 1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 frames=${1:-1000000}
 seed=${2:-1}
+rounds=${3:-1}
 port=17731
 
 swift build -c release --product deletiond >&2
@@ -27,9 +29,12 @@ rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$server/status"; }
 # Warm the server up the way the fuzzer will use it, so the baseline is a working server's.
 "$fuzz" --port "$port" --frames 20000 --seed 999 --token dev > /dev/null
 before=$(rss)
-"$fuzz" --port "$port" --frames "$frames" --seed "$seed" --token dev | tee "$work/report"
-after=$(rss)
-sleep 40
-rested=$(rss)
-kill -0 "$server" 2>/dev/null || { echo "deletiond died" >&2; exit 1; }
-echo "{\"serverRssMiB\":{\"before\":$before,\"after\":$after,\"rested\":$rested}}"
+for round in $(seq "$rounds"); do
+    "$fuzz" --port "$port" --frames "$frames" --seed $((seed + round - 1)) --token dev | tee "$work/report"
+    after=$(rss)
+    sleep 40
+    rested=$(rss)
+    kill -0 "$server" 2>/dev/null || { echo "deletiond died" >&2; exit 1; }
+    echo "{\"round\":$round,\"serverRssMiB\":{\"before\":$before,\"after\":$after,\"rested\":$rested}}"
+    before=$rested
+done

@@ -1,5 +1,6 @@
 public import ALTStore
-import ALTErasureClient
+import ALTErasureAPI
+import JSONRPC
 public import Logging
 public import RPCServer
 
@@ -17,7 +18,7 @@ public enum ErasureServer {
         logger: Logger
     ) throws -> Dispatcher {
         var registry = MethodRegistry()
-        registry.registerPlatformMethods(state: state, document: try RawJSON(ALTErasureAPI.document))
+        registry.registerPlatformMethods(state: state, document: try RawJSON(OpenRPCDocument.text))
         registry.registerRecords(SQLiteRecordsRepository(database: database))
         registry.registerIntegrations(Integrations(requests: requests, meta: meta))
         registry.registerDeletion(requests)

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Turns the OpenRPC document into the files of the Swift client library.
 /// Output is deterministic: the same document always gives the same bytes.
@@ -22,7 +22,7 @@ public struct Generator {
         """
     }
 
-    /// File name → contents.
+    /// Path under the client package's `Sources/` (see `GeneratedLayout`) → contents.
     public func generate(documentText: String) throws(Failure) -> [String: String] {
         let document: OpenRPCDocument
         do {
@@ -38,7 +38,7 @@ public struct Generator {
         var translator = Translator(document: document)
         let model = try translator.translate()
         var files = Renderer(model: model, header: header).files()
-        files["OpenRPCDocument.swift"] = DocumentFile.render(documentText: documentText, header: header)
+        files["\(GeneratedLayout.apiFolder)/OpenRPCDocument.swift"] = DocumentFile.render(documentText: documentText, header: header)
         return files
     }
 

@@ -5,12 +5,13 @@ struct Renderer {
     let model: APIModel
     let header: String
 
+    /// Path under the client package's `Sources/` → contents.
     func files() -> [String: String] {
         [
-            "Types.swift": types(),
-            "Operations.swift": operations(),
-            "Client.swift": client(),
-            "Errors.swift": errors(),
+            "\(GeneratedLayout.apiFolder)/Types.swift": types(),
+            "\(GeneratedLayout.apiFolder)/Operations.swift": operations(),
+            "\(GeneratedLayout.apiFolder)/Errors.swift": errors(),
+            "\(GeneratedLayout.clientFolder)/Client.swift": client(),
         ]
     }
 
@@ -146,7 +147,7 @@ struct Renderer {
     // MARK: Client
 
     private func client() -> String {
-        var writer = start(foundationIfNeeded + ["JSONRPC"])
+        var writer = start(foundationIfNeeded + ["ALTErasureAPI", "JSONRPC"])
         writer.block("extension ALTErasureClient") { writer in
             for (index, operation) in model.operations.enumerated() {
                 if index > 0 { writer.line() }

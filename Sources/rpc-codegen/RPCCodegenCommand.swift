@@ -14,8 +14,8 @@ struct RPCCodegenCommand: ParsableCommand {
     @Option(help: "The OpenRPC document.")
     var schema = "schemas/alt-erasure.openrpc.json"
 
-    @Option(help: "The folder of generated files.")
-    var output = "clients/swift/Sources/ALTErasureClient/Generated"
+    @Option(help: "The client package's Sources folder; generated files go to its \(GeneratedLayout.folders.joined(separator: " and ")).")
+    var output = "clients/swift/Sources"
 
     @Flag(help: "Write nothing; exit 1 if the committed files differ from what the document generates.")
     var check = false
@@ -31,14 +31,9 @@ struct RPCCodegenCommand: ParsableCommand {
             FileHandle.standardError.write(Data("rpc-codegen: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let existing = Set((try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []).filter { $0.hasSuffix(".swift") }
+        let root = URL(fileURLWithPath: output)
         if check {
-            var drift: [String] = []
-            for (name, text) in files.sorted(by: { $0.key < $1.key }) {
-                let current = FileManager.default.contents(atPath: "\(output)/\(name)").map { String(decoding: $0, as: UTF8.self) }
-                if current != text { drift.append(name) }
-            }
-            drift += existing.subtracting(files.keys).sorted().map { "\($0) (not generated)" }
+            let drift = GeneratedLayout.drift(of: files, under: root)
             guard drift.isEmpty else {
                 FileHandle.standardError.write(Data("rpc-codegen: generated code is out of date: \(drift.joined(separator: ", "))\nrun: swift run rpc-codegen\n".utf8))
                 throw ExitCode(1)
@@ -46,13 +41,7 @@ struct RPCCodegenCommand: ParsableCommand {
             print("rpc-codegen: \(files.count) generated files match \(schema)")
             return
         }
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        for stale in existing.subtracting(files.keys) {
-            try FileManager.default.removeItem(atPath: "\(output)/\(stale)")
-        }
-        for (name, text) in files {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: "\(output)/\(name)"), options: .atomic)
-        }
-        print("rpc-codegen: wrote \(files.count) files to \(output)")
+        try GeneratedLayout.write(files, under: root)
+        print("rpc-codegen: wrote \(files.count) files under \(output)")
     }
 }

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ISO8601Time", targets: ["ISO8601Time"]),
         .library(name: "JSONRPC", targets: ["JSONRPC"]),
         .library(name: "JSONRPCNIO", targets: ["JSONRPCNIO"]),
+        .library(name: "ALTErasureAPI", targets: ["ALTErasureAPI"]),
         .library(name: "ALTErasureClient", targets: ["ALTErasureClient"]),
     ],
     dependencies: [
@@ -38,10 +39,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The generated API (Generated/, never edited by hand) and the small hand-written client runtime.
+        // The API as generated from the document (Generated/, never edited by hand): the schema's types,
+        // one descriptor per method, the declared errors, the document. JSONRPC only, so the server
+        // imports it without the client's transport.
+        .target(name: "ALTErasureAPI", dependencies: ["JSONRPC"], swiftSettings: swiftSettings),
+        // The client: one generated method per operation (Generated/) on the small hand-written runtime
+        // (a pool of reconnecting connections, deadlines, retries). Re-exports the API, not NIO.
         .target(
             name: "ALTErasureClient",
             dependencies: [
+                "ALTErasureAPI",
                 "JSONRPC",
                 "JSONRPCNIO",
                 .product(name: "NIOCore", package: "swift-nio"),

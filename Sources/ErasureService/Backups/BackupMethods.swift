@@ -1,5 +1,5 @@
 public import ALTBackups
-import ALTErasureClient
+import ALTErasureAPI
 public import JSONRPC
 import RPCServer
 

@@ -1,4 +1,4 @@
-import ALTErasureClient
+import ALTErasureAPI
 import ALTStore
 import ErasureDomain
 import Foundation

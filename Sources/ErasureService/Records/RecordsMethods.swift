@@ -1,4 +1,4 @@
-import ALTErasureClient
+import ALTErasureAPI
 public import ALTStore
 public import JSONRPC
 import RPCServer

@@ -125,7 +125,7 @@ struct BackupFlowTests {
             } == "sealed-again", "a connection made after the disconnect is not undone")
             try reconnected.close()
 
-            try await client.adminAdvanceClock(seconds: 86_400 * 365 * 80)
+            _ = try await client.adminAdvanceClock(seconds: 86_400 * 365 * 80)
             _ = try await client.instagramDisconnect(accountId: "acc_demo")
             let replayed = try await client.backupsRestore(backupId: backup.id, target: "disconnected-again.sqlite")
             let again = try DatabaseQueue(path: replayed.target)

@@ -1,4 +1,5 @@
 import ALTErasureClient
+import JSONRPCNIO
 import Foundation
 import Testing
 

@@ -1,5 +1,8 @@
+// What a caller needs to use the client: the API's types and the JSON-RPC values in them. Not NIO: the
+// transport stays inside this module.
+@_exported public import ALTErasureAPI
 @_exported public import JSONRPC
-@_exported public import JSONRPCNIO
+import JSONRPCNIO
 import Foundation
 import Synchronization
 
@@ -198,17 +201,4 @@ public struct CallOptions: Sendable {
         self.timeout = timeout
         self.retries = retries
     }
-}
-
-extension ALTErasureAPI {
-    /// The OpenRPC document this library was generated from.
-    public static var document: String { OpenRPCDocument.text }
-}
-
-/// Namespace for facts about the API this library was generated from.
-public enum ALTErasureAPI {}
-
-/// A method descriptor generated from the document, which also knows the errors it declares.
-public protocol DocumentedMethod: RPCMethod {
-    static var declaredErrorCodes: [Int] { get }
 }

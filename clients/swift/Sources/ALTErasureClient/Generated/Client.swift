@@ -2,6 +2,7 @@
 //     swift run rpc-codegen
 
 public import Foundation
+public import ALTErasureAPI
 public import JSONRPC
 
 extension ALTErasureClient {
