@@ -59,10 +59,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // ALT's store on SQLite (GRDB): migrations, the table classification, repositories, token
-        // encryption, the seeder. Knows nothing of RPC.
+        // encryption, the seeder. Stores the domain's typed values; knows nothing of RPC.
         .target(
             name: "ALTStore",
             dependencies: [
+                "ErasureDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ISO8601Time", package: "swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -76,6 +77,7 @@ let package = Package(
             name: "ALTBackups",
             dependencies: [
                 "ALTStore",
+                "ErasureDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ISO8601Time", package: "swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -246,6 +248,7 @@ let package = Package(
             name: "ALTStoreTests",
             dependencies: [
                 "ALTStore",
+                "ErasureDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

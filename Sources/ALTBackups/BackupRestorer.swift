@@ -1,6 +1,7 @@
 public import ALTStore
 import CompressNIO
 import Crypto
+public import ErasureDomain
 public import Foundation
 import GRDB
 import ISO8601Time
@@ -31,7 +32,7 @@ public struct BackupRestorer: Sendable {
     ///   - ledger: the erasure ledger of the live store (the authority on what was erased).
     ///   - hash: the subject hasher that made the ledger's hashes.
     public func restore(
-        id: String, to target: String, ledger: [LedgerEntry], hash: @escaping @Sendable (_ kind: String, _ value: String) -> String
+        id: String, to target: String, ledger: [LedgerEntry], hash: @escaping @Sendable (_ kind: IdentifierKind, _ value: String) -> String
     ) async throws -> Report {
         let manifest = try folder.manifest(id)
         let id = manifest.id
@@ -154,21 +155,22 @@ public struct BackupRestorer: Sendable {
     /// and stops polling and the webhook again (the saved data stays); a Calendar disconnect deletes the
     /// tokens and cached events again. Returns the subjects that had something to undo and the rows changed.
     static func replay(
-        _ ledger: [LedgerEntry], on database: AppDatabase, hash: @escaping @Sendable (String, String) -> String
+        _ ledger: [LedgerEntry], on database: AppDatabase, hash: @escaping @Sendable (IdentifierKind, String) -> String
     ) async throws -> (subjects: Int, rows: Int) {
         // Erasures before disconnects: a disconnect whose data an erasure took already has nothing to undo.
-        let entries = ledger.filter { $0.kind == "account_id" }
-            .sorted { (Replay(scope: $0.scope)?.order ?? 0, $0.erasedAt) < (Replay(scope: $1.scope)?.order ?? 0, $1.erasedAt) }
+        let entries = ledger.filter { $0.kind == .accountID }
+            .sorted { (Replay(scope: $0.scope).order, $0.erasedAt) < (Replay(scope: $1.scope).order, $1.erasedAt) }
         guard !entries.isEmpty else { return (0, 0) }
         let candidates = try await database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM accounts UNION SELECT account_id FROM instagram_connections UNION SELECT account_id FROM calendar_connections")
         }
         var byHash: [String: String] = [:]
-        for account in candidates { byHash[hash("account_id", account)] = account }
+        for account in candidates { byHash[hash(.accountID, account)] = account }
         var subjects = 0
         var rows = 0
         for entry in entries {
-            guard let account = byHash[entry.identifierHash], let replay = Replay(scope: entry.scope) else { continue }
+            guard let account = byHash[entry.identifierHash] else { continue }
+            let replay = Replay(scope: entry.scope)
             if let connection = replay.connectionScope, try await connectedAfter(entry.erasedAt, account: account, scope: connection, in: database) {
                 continue
             }
@@ -192,17 +194,17 @@ public struct BackupRestorer: Sendable {
 
     /// What one ledger entry asks of a restored database.
     private enum Replay {
-        case erase(ErasurePlan.Scope)
+        case erase(Scope)
         case instagramDisconnect
 
-        init?(scope: String) {
+        init(scope: LedgerScope) {
             switch scope {
-            case LedgerEntry.instagramDisconnectScope: self = .instagramDisconnect
+            case .account: self = .erase(.account)
+            case .instagram: self = .erase(.instagram)
+            case .calendar: self = .erase(.calendar)
+            case .instagramDisconnect: self = .instagramDisconnect
             // A Calendar disconnect deletes exactly what a calendar-scope erasure does.
-            case LedgerEntry.calendarDisconnectScope: self = .erase(.calendar)
-            default:
-                guard let scope = ErasurePlan.Scope(rawValue: scope) else { return nil }
-                self = .erase(scope)
+            case .calendarDisconnect: self = .erase(.calendar)
             }
         }
 
@@ -215,7 +217,7 @@ public struct BackupRestorer: Sendable {
         }
 
         /// The integration whose reconnection after the entry means there is nothing to replay.
-        var connectionScope: ErasurePlan.Scope? {
+        var connectionScope: Scope? {
             switch self {
             case .erase(.account): nil
             case .erase(let scope): scope
@@ -224,7 +226,7 @@ public struct BackupRestorer: Sendable {
         }
     }
 
-    static func connectedAfter(_ erasedAt: Date, account: String, scope: ErasurePlan.Scope, in database: AppDatabase) async throws -> Bool {
+    static func connectedAfter(_ erasedAt: Date, account: String, scope: Scope, in database: AppDatabase) async throws -> Bool {
         let table = scope == .instagram ? "instagram_connections" : "calendar_connections"
         let connectedAt = try await database.writer.read { db in
             try String.fetchOne(db, sql: "SELECT connected_at FROM \(table) WHERE account_id = ?", arguments: [account])

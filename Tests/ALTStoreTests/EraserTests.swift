@@ -1,4 +1,5 @@
 import ALTStore
+import ErasureDomain
 import Foundation
 import GRDB
 import Synchronization
@@ -17,8 +18,8 @@ struct EraserTests {
         return counts
     }
 
-    @Test("every erasable table of each scope is in its plan", arguments: ErasurePlan.Scope.allCases)
-    func plansCoverTheClassification(scope: ErasurePlan.Scope) {
+    @Test("every erasable table of each scope is in its plan", arguments: Scope.allCases)
+    func plansCoverTheClassification(scope: Scope) {
         #expect(ErasurePlan(scope: scope).unordered.isEmpty)
     }
 

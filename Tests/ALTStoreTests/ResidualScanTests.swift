@@ -1,4 +1,5 @@
 import ALTStore
+import ErasureDomain
 import Foundation
 import GRDB
 import Testing
@@ -37,7 +38,7 @@ struct ResidualScanTests {
     func tableScan() async throws {
         try await StoreFixture.with { fixture in
             let scan = ResidualScan(database: fixture.database)
-            let hash: @Sendable (String, String) -> String = { kind, value in "\(kind):\(value.lowercased())" }
+            let hash: @Sendable (IdentifierKind, String) -> String = { kind, value in "\(kind.rawValue):\(value.lowercased())" }
             let subject: Set<String> = ["email:demo@example.com", "ig_user_id:ig_acc_demo"]
             let before = try await scan.scan(accountID: "acc_demo", scope: .instagram, subjectHashes: subject, hash: hash)
             #expect(Set(before.map(\.table)) == ["instagram_connections", "instagram_threads", "instagram_messages", "instagram_comments", "instagram_post_analytics"])

@@ -1,4 +1,5 @@
 import ALTStore
+import ErasureDomain
 import Foundation
 import GRDB
 import Testing

@@ -1,3 +1,4 @@
+import ErasureDomain
 import Foundation
 import GRDB
 

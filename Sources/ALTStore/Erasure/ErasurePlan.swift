@@ -1,11 +1,9 @@
+public import ErasureDomain
+
 /// The order in which a scope's tables are erased, derived from `TableClassification`: leaves before
 /// the rows they reference, so every batch satisfies the foreign keys. The search index is not a step:
 /// its entries go with their contacts and messages (triggers).
 public struct ErasurePlan: Sendable, Equatable {
-    public enum Scope: String, Sendable, CaseIterable {
-        case account, instagram, calendar
-    }
-
     public struct Step: Sendable, Equatable {
         public let table: String
         public let accountColumn: String

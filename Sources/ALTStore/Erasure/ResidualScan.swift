@@ -1,3 +1,4 @@
+public import ErasureDomain
 import Foundation
 import GRDB
 #if canImport(Glibc)
@@ -19,11 +20,11 @@ public struct ResidualScan: Sendable {
     }
 
     /// Columns that identify the holder of an account, by ledger kind: these are hashed and compared.
-    static let holderColumns: [String: [(column: String, kind: String)]] = [
-        "accounts": [("email", "email")],
-        "profiles": [("phone", "phone")],
-        "instagram_connections": [("ig_user_id", "ig_user_id")],
-        "calendar_connections": [("google_email", "google_email")],
+    static let holderColumns: [String: [(column: String, kind: IdentifierKind)]] = [
+        "accounts": [("email", .email)],
+        "profiles": [("phone", .phone)],
+        "instagram_connections": [("ig_user_id", .igUserID)],
+        "calendar_connections": [("google_email", .googleEmail)],
     ]
 
     public let database: AppDatabase
@@ -34,9 +35,9 @@ public struct ResidualScan: Sendable {
     /// function that made `subjectHashes` (the ledger's), so values are compared without keeping them.
     public func scan(
         accountID: String,
-        scope: ErasurePlan.Scope,
+        scope: Scope,
         subjectHashes: Set<String>,
-        hash: @escaping @Sendable (_ kind: String, _ value: String) -> String
+        hash: @escaping @Sendable (_ kind: IdentifierKind, _ value: String) -> String
     ) async throws -> [TableResult] {
         let tables = ErasurePlan.erasable(scope).map(\.table) + (scope == .account ? ["search_index"] : [])
         return try await database.writer.read { db in

@@ -1,9 +1,10 @@
+public import ErasureDomain
 public import Foundation
 public import GRDB
 import ISO8601Time
 
-/// The stored form of a deletion request. States, scopes and channels are the domain's raw values;
-/// times are ISO 8601 UTC text. `requesterEmailSealed` (the address on file) and `subjectValuesSealed`
+/// The stored form of a deletion request. States, scopes and channels are the domain's types (stored as
+/// their raw values); times are ISO 8601 UTC text. `requesterEmailSealed` (the address on file) and `subjectValuesSealed`
 /// (the subject's identifying values, for the byte scan) are sealed with the token cipher and kept only
 /// until the final confirmation is acknowledged (then `forgotten`, I5); `subjectHash` stays.
 public struct DeletionRequestRecord: ServiceRecord, Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
@@ -11,9 +12,9 @@ public struct DeletionRequestRecord: ServiceRecord, Codable, Sendable, Equatable
 
     public var id: String
     public var confirmationCode: String
-    public var scope: String
-    public var channel: String
-    public var state: String
+    public var scope: Scope
+    public var channel: RequestChannel
+    public var state: RequestState
     public var accountId: String?
     public var subjectHash: String
     public var requesterEmailSealed: String?
@@ -60,7 +61,7 @@ public struct DeletionRequestRecord: ServiceRecord, Codable, Sendable, Equatable
     }
 
     public init(
-        id: String, confirmationCode: String, scope: String, channel: String, state: String, accountId: String?,
+        id: String, confirmationCode: String, scope: Scope, channel: RequestChannel, state: RequestState, accountId: String?,
         subjectHash: String, requesterEmailSealed: String?, messageIdHash: String?, actor: String, receivedAt: Date,
         productionDueBy: Date, verificationExpiresAt: Date
     ) {
@@ -110,7 +111,7 @@ public struct OutboxRecord: ServiceRecord, Codable, Sendable, Equatable, Fetchab
     public static let databaseTableName = "outbox"
 
     public var id: String
-    public var kind: String
+    public var kind: OutboxKind
     public var requestId: String?
     public var recipientSealed: String?
     public var payloadSealed: String
@@ -120,7 +121,7 @@ public struct OutboxRecord: ServiceRecord, Codable, Sendable, Equatable, Fetchab
     /// Another message that must be acknowledged before this one is handed out.
     public var dependsOn: String?
 
-    public init(id: String, kind: String, requestId: String?, recipientSealed: String?, payloadSealed: String, createdAt: Date) {
+    public init(id: String, kind: OutboxKind, requestId: String?, recipientSealed: String?, payloadSealed: String, createdAt: Date) {
         self.id = id
         self.kind = kind
         self.requestId = requestId
@@ -137,20 +138,13 @@ public struct LedgerEntry: ServiceRecord, Codable, Sendable, Equatable, Fetchabl
     public static let databaseTableName = "erasure_ledger"
 
     public var identifierHash: String
-    /// What the identifier was: `account_id`, `email`, `phone`, `ig_user_id`, `google_email`.
-    public var kind: String
-    /// An erasure's scope (`account`, `instagram`, `calendar`), or a disconnect
-    /// (`instagramDisconnectScope`, `calendarDisconnectScope`): both are replayed after a restore.
-    public var scope: String
+    public var kind: IdentifierKind
+    /// An erasure's scope or a disconnect: both are replayed after a restore.
+    public var scope: LedgerScope
     public var requestId: String
     public var erasedAt: Date
 
-    /// An Instagram disconnect (P6): the token dropped, polling and webhook off; the saved data stays.
-    public static let instagramDisconnectScope = "instagram_disconnect"
-    /// A Google Calendar disconnect: the tokens, cached events and sync state deleted.
-    public static let calendarDisconnectScope = "calendar_disconnect"
-
-    public init(identifierHash: String, kind: String, scope: String, requestId: String, erasedAt: Date) {
+    public init(identifierHash: String, kind: IdentifierKind, scope: LedgerScope, requestId: String, erasedAt: Date) {
         self.identifierHash = identifierHash
         self.kind = kind
         self.scope = scope

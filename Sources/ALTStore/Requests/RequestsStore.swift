@@ -1,3 +1,4 @@
+public import ErasureDomain
 public import Foundation
 import GRDB
 import ISO8601Time
@@ -47,10 +48,10 @@ public struct RequestsTransaction {
     }
 
     /// The request of this account and scope that is still under way, if any.
-    public func openRequest(accountID: String, scope: String) throws -> DeletionRequestRecord? {
+    public func openRequest(accountID: String, scope: Scope) throws -> DeletionRequestRecord? {
         try DeletionRequestRecord.filter(
-            sql: "account_id = ? AND scope = ? AND state IN ('received', 'awaiting_verification', 'scheduled', 'erasing', 'failed')",
-            arguments: [accountID, scope]
+            sql: "account_id = ? AND scope = ? AND state IN \(Self.placeholders(RequestState.open))",
+            arguments: [accountID, scope] + StatementArguments(RequestState.open)
         ).fetchOne(db)
     }
 
@@ -59,7 +60,8 @@ public struct RequestsTransaction {
     /// The account's other requests that have not started erasing (received, awaiting a code, scheduled).
     public func requestsNotStarted(accountID: String, except requestID: String) throws -> [DeletionRequestRecord] {
         try DeletionRequestRecord.filter(
-            sql: "account_id = ? AND id != ? AND state IN ('received', 'awaiting_verification', 'scheduled')", arguments: [accountID, requestID]
+            sql: "account_id = ? AND id != ? AND state IN \(Self.placeholders(RequestState.notStarted))",
+            arguments: [accountID, requestID] + StatementArguments(RequestState.notStarted)
         ).fetchAll(db)
     }
 
@@ -67,22 +69,22 @@ public struct RequestsTransaction {
     /// time has come (both in `erasure_starts_at`), and any left erasing (a crash), oldest deadline first.
     public func runnableRequests(now: Date, limit: Int) throws -> [DeletionRequestRecord] {
         try DeletionRequestRecord.filter(
-            sql: "(state IN ('scheduled', 'failed') AND erasure_starts_at <= ?) OR state = 'erasing'",
-            arguments: [Self.timestamp(now)]
+            sql: "(state IN (?, ?) AND erasure_starts_at <= ?) OR state = ?",
+            arguments: [RequestState.scheduled, RequestState.failed, Self.timestamp(now), RequestState.erasing]
         ).order(sql: "production_due_by, id").limit(limit).fetchAll(db)
     }
 
     /// Unverified requests past their verification window.
     public func unverifiedRequests(expiringBy now: Date) throws -> [DeletionRequestRecord] {
         try DeletionRequestRecord.filter(
-            sql: "state IN ('received', 'awaiting_verification') AND verification_expires_at <= ?",
-            arguments: [Self.timestamp(now)]
+            sql: "state IN \(Self.placeholders(RequestState.unverified)) AND verification_expires_at <= ?",
+            arguments: StatementArguments(RequestState.unverified) + [Self.timestamp(now)]
         ).fetchAll(db)
     }
 
     /// One page of requests in (productionDueBy, id) order, after the cursor.
     public func requests(
-        state: String?, dueBefore: Date?, overdue: (Bool, now: Date, backupsCutoff: Date)?, after cursor: (due: Date, id: String)?, limit: Int
+        state: RequestState?, dueBefore: Date?, overdue: (Bool, now: Date, backupsCutoff: Date)?, after cursor: (due: Date, id: String)?, limit: Int
     ) throws -> [DeletionRequestRecord] {
         var conditions: [String] = []
         var arguments = StatementArguments()
@@ -98,11 +100,12 @@ public struct RequestsTransaction {
             // The same rule as the status's overdue flag: production work past 30 days, or backups past 90
             // (both counted from the request).
             let condition = """
-                ((production_due_by < ? AND state IN ('received', 'awaiting_verification', 'scheduled', 'erasing', 'failed'))
-                 OR (state = 'erased' AND received_at < ?))
+                ((production_due_by < ? AND state IN \(Self.placeholders(RequestState.open)))
+                 OR (state = ? AND received_at < ?))
                 """
             conditions.append(overdue.0 ? condition : "NOT \(condition)")
-            _ = arguments.append(contentsOf: [Self.timestamp(overdue.now), Self.timestamp(overdue.backupsCutoff)])
+            _ = arguments.append(contentsOf: [Self.timestamp(overdue.now)] + StatementArguments(RequestState.open))
+            _ = arguments.append(contentsOf: [RequestState.erased, Self.timestamp(overdue.backupsCutoff)])
         }
         if let cursor {
             conditions.append("(production_due_by, id) > (?, ?)")
@@ -137,11 +140,11 @@ public struct RequestsTransaction {
     public func enqueue(_ message: OutboxRecord) throws { try message.insert(db) }
 
     /// Leases up to `limit` messages that are not leased (or whose lease ran out) until `leaseUntil`.
-    public func claim(kinds: [String]?, limit: Int, now: Date, leaseUntil: Date) throws -> [OutboxRecord] {
+    public func claim(kinds: [OutboxKind]?, limit: Int, now: Date, leaseUntil: Date) throws -> [OutboxRecord] {
         var sql = "(lease_expires_at IS NULL OR lease_expires_at <= ?) AND (depends_on IS NULL OR depends_on NOT IN (SELECT id FROM outbox))"
         var arguments: StatementArguments = [Self.timestamp(now)]
         if let kinds, !kinds.isEmpty {
-            sql += " AND kind IN (\(databaseQuestionMarks(count: kinds.count)))"
+            sql += " AND kind IN \(Self.placeholders(kinds))"
             _ = arguments.append(contentsOf: StatementArguments(kinds))
         }
         var messages = try OutboxRecord.filter(sql: sql, arguments: arguments).order(sql: "created_at, id").limit(limit).fetchAll(db)
@@ -174,9 +177,9 @@ public struct RequestsTransaction {
     }
 
     /// Messages of `kinds` created before `cutoff` (jobs carrying tokens live 24 hours at most).
-    public func outboxMessages(kinds: [String], createdBefore cutoff: Date) throws -> [OutboxRecord] {
+    public func outboxMessages(kinds: [OutboxKind], createdBefore cutoff: Date) throws -> [OutboxRecord] {
         try OutboxRecord.filter(
-            sql: "kind IN (\(databaseQuestionMarks(count: kinds.count))) AND created_at < ?", arguments: StatementArguments(kinds + [Self.timestamp(cutoff)])
+            sql: "kind IN \(Self.placeholders(kinds)) AND created_at < ?", arguments: StatementArguments(kinds) + [Self.timestamp(cutoff)]
         ).fetchAll(db)
     }
 
@@ -199,20 +202,20 @@ public struct RequestsTransaction {
 
     /// Erased requests whose final confirmation is not queued yet and that have no job of `jobKinds`
     /// (the provider jobs) left in the outbox; the caller still checks the backups.
-    public func erasedAwaitingConfirmation(jobKinds: [String]) throws -> [DeletionRequestRecord] {
-        try DeletionRequestRecord.filter(
+    public func erasedAwaitingConfirmation(jobKinds: [OutboxKind]) throws -> [DeletionRequestRecord] {
+        let kinds = [OutboxKind.deletionCompleted] + jobKinds
+        return try DeletionRequestRecord.filter(
             sql: """
-                state = 'erased' AND id NOT IN (
-                    SELECT request_id FROM outbox
-                    WHERE request_id IS NOT NULL AND kind IN ('deletion_completed', \(databaseQuestionMarks(count: jobKinds.count)))
+                state = ? AND id NOT IN (
+                    SELECT request_id FROM outbox WHERE request_id IS NOT NULL AND kind IN \(Self.placeholders(kinds))
                 )
                 """,
-            arguments: StatementArguments(jobKinds)
+            arguments: [RequestState.erased] + StatementArguments(kinds)
         ).fetchAll(db)
     }
 
     /// How many messages of `kinds` the request still has in the outbox.
-    public func outboxCount(requestID: String, kinds: [String]) throws -> Int {
+    public func outboxCount(requestID: String, kinds: [OutboxKind]) throws -> Int {
         try OutboxRecord.filter(
             sql: "request_id = ? AND kind IN (\(databaseQuestionMarks(count: kinds.count)))", arguments: StatementArguments([requestID] + kinds)
         ).fetchCount(db)
@@ -227,16 +230,16 @@ public struct RequestsTransaction {
     }
 
     /// Appends to the audit trail. `details` must hold ids and counts only, never personal data.
-    public func audit(at time: Date, actor: String, action: String, requestID: String, details: [String: any Sendable] = [:]) throws {
+    public func audit(at time: Date, actor: String, action: AuditAction, requestID: String, details: [String: any Sendable] = [:]) throws {
         try audit(at: time, actor: actor, action: action, subject: "request:\(requestID)", details: details)
     }
 
     /// An audit entry about something other than a request, e.g. `account:<id>` for a disconnect.
-    public func audit(at time: Date, actor: String, action: String, subject: String, details: [String: any Sendable] = [:]) throws {
+    public func audit(at time: Date, actor: String, action: AuditAction, subject: String, details: [String: any Sendable] = [:]) throws {
         let text = String(decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
         try db.execute(
             sql: "INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details) VALUES (?, ?, ?, ?, ?)",
-            arguments: [Self.timestamp(time), actor, action, subject, text]
+            arguments: [Self.timestamp(time), actor, action.rawValue, subject, text]
         )
     }
 
@@ -263,24 +266,27 @@ public struct RequestsTransaction {
     // MARK: Subject identifiers
 
     /// The values that identify the holder of an account, per kind, for the ledger and the residual
-    /// scan: read before erasure. Kinds: `email`, `name`, `phone`, `ig_user_id`, `google_email`.
-    public func identifiers(accountID: String) throws -> [(kind: String, value: String)] {
-        var values: [(String, String)] = []
+    /// scan: read before erasure.
+    public func identifiers(accountID: String) throws -> [(kind: IdentifierKind, value: String)] {
+        var values: [(IdentifierKind, String)] = []
         if let account = try AccountRecord.fetchOne(db, key: accountID) {
-            values.append(("email", account.email))
-            values.append(("name", account.name))
+            values.append((.email, account.email))
+            values.append((.name, account.name))
         }
         if let phone = try String.fetchOne(db, sql: "SELECT phone FROM profiles WHERE account_id = ? AND phone IS NOT NULL", arguments: [accountID]) {
-            values.append(("phone", phone))
+            values.append((.phone, phone))
         }
         if let user = try String.fetchOne(db, sql: "SELECT ig_user_id FROM instagram_connections WHERE account_id = ?", arguments: [accountID]) {
-            values.append(("ig_user_id", user))
+            values.append((.igUserID, user))
         }
         if let email = try String.fetchOne(db, sql: "SELECT google_email FROM calendar_connections WHERE account_id = ?", arguments: [accountID]) {
-            values.append(("google_email", email))
+            values.append((.googleEmail, email))
         }
         return values
     }
+
+    /// `(?, ?, …)` for an `IN` over `values`.
+    static func placeholders(_ values: some Collection) -> String { "(\(databaseQuestionMarks(count: values.count)))" }
 
     /// The stored form of a time: ISO 8601 UTC to the second, which sorts as text in time order.
     static func timestamp(_ date: Date) -> String { ISO8601Time.format(date) }

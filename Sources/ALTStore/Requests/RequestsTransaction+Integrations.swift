@@ -1,3 +1,4 @@
+public import ErasureDomain
 public import Foundation
 import GRDB
 
@@ -83,8 +84,8 @@ extension RequestsTransaction {
     }
 
     /// The newest time an identifier (as its keyed hash) was erased in `scope` or with a whole account.
-    public func lastErasure(identifierHash: String, scope: String) throws -> Date? {
-        try LedgerEntry.filter(sql: "identifier_hash = ? AND scope IN (?, 'account')", arguments: [identifierHash, scope])
+    public func lastErasure(identifierHash: String, scope: Scope) throws -> Date? {
+        try LedgerEntry.filter(sql: "identifier_hash = ? AND scope IN (?, ?)", arguments: [identifierHash, LedgerScope(erasureOf: scope), LedgerScope.account])
             .order(sql: "erased_at DESC").fetchOne(db)?.erasedAt
     }
 }

@@ -1,3 +1,4 @@
+public import ErasureDomain
 public import Foundation
 import GRDB
 
@@ -5,11 +6,11 @@ import GRDB
 /// check the demo code and open the sealed address.
 public struct DemoRequestKeys: Sendable {
     public let codeDigest: @Sendable (_ code: String, _ requestID: String) -> Data
-    public let subjectHash: @Sendable (_ kind: String, _ value: String) -> String
+    public let subjectHash: @Sendable (_ kind: IdentifierKind, _ value: String) -> String
 
     public init(
         codeDigest: @escaping @Sendable (_ code: String, _ requestID: String) -> Data,
-        subjectHash: @escaping @Sendable (_ kind: String, _ value: String) -> String
+        subjectHash: @escaping @Sendable (_ kind: IdentifierKind, _ value: String) -> String
     ) {
         self.codeDigest = codeDigest
         self.subjectHash = subjectHash
@@ -26,19 +27,19 @@ public struct DemoRequestKeys: Sendable {
 /// Demo data only: a real code is random and never known to anyone but the address it goes to.
 enum DemoRequests {
     static func write(_ db: Database, cipher: TokenCipher, keys: DemoRequestKeys, now: Date) throws {
-        let window: TimeInterval = 30 * 86_400
-        let week: TimeInterval = 7 * 86_400
-        let requests: [(id: String, code: String?, confirmation: String, scope: String, account: String?, email: String, state: String)] = [
-            ("req_demo_ig", "123456", "DEMO-IG-0001", "instagram", "acc_demo", "demo@example.com", "awaiting_verification"),
-            ("req_demo_acct", "654321", "DEMO-AC-0001", "account", "acc_other", "acc_other@agents.example", "awaiting_verification"),
-            ("req_demo_rejected", nil, "DEMO-RJ-0001", "account", nil, "nobody@example.org", "rejected"),
+        let policy = ErasurePolicy()
+        let requests: [(id: String, code: String?, confirmation: String, scope: Scope, account: String?, email: String, state: RequestState)] = [
+            ("req_demo_ig", "123456", "DEMO-IG-0001", .instagram, "acc_demo", "demo@example.com", .awaitingVerification),
+            ("req_demo_acct", "654321", "DEMO-AC-0001", .account, "acc_other", "acc_other@agents.example", .awaitingVerification),
+            ("req_demo_rejected", nil, "DEMO-RJ-0001", .account, nil, "nobody@example.org", .rejected),
         ]
         for entry in requests {
             var request = DeletionRequestRecord(
-                id: entry.id, confirmationCode: entry.confirmation, scope: entry.scope, channel: "email", state: entry.state,
-                accountId: entry.account, subjectHash: keys.subjectHash("email", entry.email),
+                id: entry.id, confirmationCode: entry.confirmation, scope: entry.scope, channel: .email, state: entry.state,
+                accountId: entry.account, subjectHash: keys.subjectHash(.email, entry.email),
                 requesterEmailSealed: entry.account == nil ? nil : try cipher.sealText(entry.email), messageIdHash: nil, actor: "seed",
-                receivedAt: now, productionDueBy: now + window, verificationExpiresAt: now + week
+                receivedAt: now, productionDueBy: policy.productionDue(receivedAt: now),
+                verificationExpiresAt: policy.verificationExpires(receivedAt: now)
             )
             if entry.account == nil {
                 request.endedAt = now

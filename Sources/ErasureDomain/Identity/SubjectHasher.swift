@@ -10,18 +10,18 @@ public struct SubjectHasher: Sendable {
     public init(key: SymmetricKey) { self.key = key }
 
     /// Hex of HMAC-SHA256(key, kind ":" normalised value).
-    public func hash(kind: String, value: String) -> String {
-        let text = "\(kind):\(Self.normalised(kind: kind, value))"
+    public func hash(kind: IdentifierKind, value: String) -> String {
+        let text = "\(kind.rawValue):\(Self.normalised(kind: kind, value))"
         return HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Emails compare without case; phones by their digits; everything else trimmed.
-    static func normalised(kind: String, _ value: String) -> String {
+    static func normalised(kind: IdentifierKind, _ value: String) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         switch kind {
-        case "email", "google_email": return trimmed.lowercased()
-        case "phone": return trimmed.filter(\.isNumber)
-        default: return trimmed
+        case .email, .googleEmail: return trimmed.lowercased()
+        case .phone: return trimmed.filter(\.isNumber)
+        case .accountID, .name, .igUserID, .messageID, .metaSignedRequest: return trimmed
         }
     }
 }

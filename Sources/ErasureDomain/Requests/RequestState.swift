@@ -14,11 +14,20 @@ public enum RequestState: String, Sendable, Hashable, CaseIterable, Codable {
     case rejected
     /// Not verified within 7 days.
     case expired
+    /// Erasure hit an error; the executor retries it.
+    case failed
     /// Ended before its erasure because the whole account was erased by another request: its data went
     /// with the account, its code is withdrawn and its requester forgotten.
     case superseded
-    /// Erasure hit an error; the executor retries it.
-    case failed
+
+    /// Still under way: what `openRequest` finds, and what counts against the 30-day deadline.
+    public static let open: [RequestState] = [.received, .awaitingVerification, .scheduled, .erasing, .failed]
+
+    /// Open and not yet erasing: cancellable, and superseded by an account erasure.
+    public static let notStarted: [RequestState] = [.received, .awaitingVerification, .scheduled]
+
+    /// Waiting for the requester's identity code (expired after the verification window).
+    public static let unverified: [RequestState] = [.received, .awaitingVerification]
 
     /// No event moves a request out of these.
     public var isFinal: Bool {

@@ -45,7 +45,7 @@ public struct Backups: Sendable {
         let manifest = try await BackupWriter(folder: settings.folder, keys: settings.keys)
             .create(from: requests.store.database, now: now, retention: settings.retention)
         try await requests.store.write { tx in
-            try tx.audit(at: now, actor: actor, action: "backup_created", subject: "backup:\(manifest.id)", details: ["bytes": manifest.size])
+            try tx.audit(at: now, actor: actor, action: .backupCreated, subject: "backup:\(manifest.id)", details: ["bytes": manifest.size])
         }
         return manifest
     }
@@ -67,7 +67,7 @@ public struct Backups: Sendable {
         let pruned = try settings.folder.prune(now: now)
         if !pruned.isEmpty {
             try await requests.store.write { tx in
-                for id in pruned { try tx.audit(at: now, actor: actor, action: "backup_pruned", subject: "backup:\(id)") }
+                for id in pruned { try tx.audit(at: now, actor: actor, action: .backupPruned, subject: "backup:\(id)") }
             }
         }
         try await requests.confirmClearedRequests()
@@ -88,7 +88,7 @@ public struct Backups: Sendable {
         let now = requests.now
         try await requests.store.write { tx in
             try tx.audit(
-                at: now, actor: actor, action: "backup_restored", subject: "backup:\(id)",
+                at: now, actor: actor, action: .backupRestored, subject: "backup:\(id)",
                 details: ["reErasedSubjects": report.reErasedSubjects, "reErasedRows": report.reErasedRows]
             )
         }

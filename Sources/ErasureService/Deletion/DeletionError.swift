@@ -53,3 +53,10 @@ public enum DeletionError: Error, Sendable, Equatable, RPCErrorConvertible {
         }
     }
 }
+
+/// A stored value the code cannot use: the store was written by something else.
+struct StoreCorruption: Error, CustomStringConvertible {
+    let field: String
+    let value: String
+    var description: String { "unusable \(field) \(value) in the store" }
+}

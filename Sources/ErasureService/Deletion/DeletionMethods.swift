@@ -15,13 +15,9 @@ extension MethodRegistry {
             return .init(duplicate: answer.duplicate, requestId: answer.requestID)
         }
         register(Operations.DeletionCreate.self) { params, context in
-            guard let scope = Scope(rawValue: params.scope.rawValue) else {
-                throw DeletionError.invalidArgument(param: "scope", message: "must be account, instagram or calendar")
-            }
-            guard Components.Schemas.CreateChannel.documented.contains(params.channel) else {
-                throw DeletionError.invalidArgument(param: "channel", message: "must be app or support")
-            }
-            let request = try await requests.create(accountID: params.accountId, scope: scope, channel: params.channel.rawValue, actor: context.actor)
+            let scope: Scope = try WireWords.domain(params.scope, param: "scope")
+            let channel: RequestChannel = try WireWords.domain(params.channel, param: "channel", allowed: [.app, .support])
+            let request = try await requests.create(accountID: params.accountId, scope: scope, channel: channel, actor: context.actor)
             return try await .init(requests.status(requestID: request.id))
         }
         register(Operations.DeletionVerifyIdentity.self) { params, context in
@@ -51,12 +47,7 @@ extension MethodRegistry {
             }
         }
         register(Operations.DeletionList.self) { params, _ in
-            let state = try params.state.map { value in
-                guard let state = RequestState(rawValue: value.rawValue) else {
-                    throw DeletionError.invalidArgument(param: "state", message: "unknown state \(value.rawValue)")
-                }
-                return state
-            }
+            let state: RequestState? = try params.state.map { value throws(DeletionError) in try WireWords.domain(value, param: "state") }
             let page = try await requests.list(
                 state: state, dueBefore: params.dueBefore, overdue: params.overdue, pageSize: params.pageSize ?? 20, pageToken: params.pageToken
             )
@@ -87,20 +78,20 @@ extension Components.Schemas.DeletionStatus {
         let request = report.request
         self.init(
             backupsHoldingData: report.backupsHoldingData,
-            channel: .init(rawValue: request.channel),
+            channel: .init(rawValue: request.channel.rawValue),
             confirmationCode: request.confirmationCode,
             deadlines: .init(backupsDueBy: report.backupsDueBy, productionDueBy: request.productionDueBy, verificationExpiresAt: request.verificationExpiresAt),
             erased: report.erased,
             kept: report.kept.map { .init(category: $0.category, reason: $0.reason, rows: $0.rows, until: $0.until) },
             overdue: report.overdue,
             providerJobs: .init(
-                failed: report.providerFailures.map { .init(kind: .init(rawValue: $0.kind), reason: $0.reason) },
+                failed: report.providerFailures.map { .init(kind: .init(rawValue: $0.kind.rawValue), reason: $0.reason) },
                 pending: report.providerJobsPending
             ),
             reason: request.reason,
             requestId: request.id,
-            scope: .init(rawValue: request.scope),
-            state: .init(rawValue: request.state),
+            scope: .init(rawValue: request.scope.rawValue),
+            state: .init(rawValue: request.state.rawValue),
             timeline: .init(
                 completedAt: request.completedAt, endedAt: request.endedAt, erasedAt: request.erasedAt, erasingAt: request.erasingAt,
                 erasureStartsAt: request.erasureStartsAt, receivedAt: request.receivedAt, verifiedAt: request.verifiedAt

@@ -11,7 +11,7 @@ extension DeletionRequests {
     /// callers poll `deletion.status`. The erasure runs in the `ErasureRunner`, not in the caller's call.
     public func execute(requestID: String, actor: String) async throws -> DeletionRequestRecord {
         let request = try await store.read { tx in try Self.request(tx, requestID) }
-        let state = try Self.state(request)
+        let state = request.state
         switch state {
         case .erased, .completed: return request
         case .scheduled, .erasing, .failed: break
@@ -64,7 +64,7 @@ extension DeletionRequests {
         let started = now
         return try await store.write { tx -> DeletionRequestRecord? in
             var request = try Self.request(tx, requestID)
-            let state = try Self.state(request)
+            let state = request.state
             guard state == .scheduled || state == .erasing || state == .failed else { return nil }
             if request.erasingAt == nil {
                 // First run: tell the providers (Meta unsubscribe, Google channel stop and revocation).
@@ -80,7 +80,7 @@ extension DeletionRequests {
             try Self.recordLedger(tx, &request, now: started, environment: environment)
             try Self.supersedeOthers(tx, of: request, now: started)
             try tx.save(request)
-            try tx.audit(at: started, actor: actor, action: "erasure_started", requestID: requestID, details: ["attempt": request.attempts])
+            try tx.audit(at: started, actor: actor, action: .erasureStarted, requestID: requestID, details: ["attempt": request.attempts])
             return request
         }
     }
@@ -89,17 +89,17 @@ extension DeletionRequests {
     /// `erasing` with its committed progress; the next run resumes it (I4).
     private func erase(_ request: DeletionRequestRecord, actor: String) async throws {
         let requestID = request.id
-        guard let accountID = request.accountId, let scope = ErasurePlan.Scope(rawValue: request.scope) else {
+        guard let accountID = request.accountId else {
             throw StoreCorruption(field: "request", value: requestID)
         }
         let store = self.store
         let clock = environment.clock
         do {
             try await Eraser(database: store.database, batchSize: environment.batchSize).erase(
-                jobID: requestID, accountID: accountID, plan: ErasurePlan(scope: scope)
+                jobID: requestID, accountID: accountID, plan: ErasurePlan(scope: request.scope)
             ) { table, rows in
                 try await store.write { tx in
-                    try tx.audit(at: clock.now(), actor: actor, action: "erasure_batch", requestID: requestID, details: ["table": table, "rows": rows])
+                    try tx.audit(at: clock.now(), actor: actor, action: .erasureBatch, requestID: requestID, details: ["table": table, "rows": rows])
                 }
             }
         } catch {
@@ -113,7 +113,7 @@ extension DeletionRequests {
                 request.erasureStartsAt = failedAt + backoff
                 request.reason = "erasure error (\(type(of: error))); retrying at \(ISO8601Time.format(failedAt + backoff))"
                 try tx.save(request)
-                try tx.audit(at: failedAt, actor: actor, action: "erasure_failed", requestID: requestID)
+                try tx.audit(at: failedAt, actor: actor, action: .erasureFailed, requestID: requestID)
             }
             throw error
         }
@@ -127,7 +127,7 @@ extension DeletionRequests {
             // A request made while this one was erasing is ended too.
             try Self.supersedeOthers(tx, of: request, now: erasedAt)
             let counts = try tx.progress(requestID: requestID)
-            try tx.audit(at: erasedAt, actor: actor, action: "production_erased", requestID: requestID, details: counts)
+            try tx.audit(at: erasedAt, actor: actor, action: .productionErased, requestID: requestID, details: counts)
         }
         // The final confirmation goes once no backup taken before the erasure is left (P4, P5).
         try await confirmClearedRequests()
@@ -136,7 +136,7 @@ extension DeletionRequests {
     /// An account erasure takes the data of the account's other requests that have not started: they end
     /// (`superseded`, with the reason), their codes are withdrawn and their requesters forgotten (I5).
     static func supersedeOthers(_ tx: RequestsTransaction, of request: DeletionRequestRecord, now: Date) throws {
-        guard request.scope == Scope.account.rawValue, let accountID = request.accountId else { return }
+        guard request.scope == .account, let accountID = request.accountId else { return }
         for var other in try tx.requestsNotStarted(accountID: accountID, except: request.id) {
             try end(tx, &other, .supersede, reason: "the whole account is erased by request \(request.id)", now: now, actor: "deletiond")
             try tx.deleteChallenges(requestID: other.id)
@@ -159,7 +159,7 @@ extension DeletionRequests {
             return !manifests.contains { $0.createdAt <= erasedAt }
         }
         // Read first: the worker asks every round, and most rounds have nothing to confirm.
-        let jobs = OutboxKind.providerJobs.map(\.rawValue)
+        let jobs = OutboxKind.providerJobs
         guard try await store.read({ tx in try tx.erasedAwaitingConfirmation(jobKinds: jobs).contains(where: cleared) }) else { return }
         let now = self.now
         try await store.write { tx in
@@ -173,17 +173,17 @@ extension DeletionRequests {
     /// byte scan until the request is forgotten. Read before the first batch, so a resumed run keeps them.
     static func recordLedger(_ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
         guard request.subjectValuesSealed == nil, let accountID = request.accountId else { return }
-        let kinds: Set<String> =
-            switch request.scope {
-            case "instagram": ["ig_user_id"]
-            case "calendar": ["google_email"]
-            default: ["email", "name", "phone", "ig_user_id", "google_email"]
-            }
+        let kinds = Set(IdentifierKind.identifying(request.scope))
         let values = try tx.identifiers(accountID: accountID).filter { kinds.contains($0.kind) }
-        for (kind, value) in [("account_id", accountID)] + values.map({ ($0.kind, $0.value) }) where kind != "name" {
-            try tx.record(LedgerEntry(identifierHash: environment.hasher.hash(kind: kind, value: value), kind: kind, scope: request.scope, requestId: request.id, erasedAt: now))
+        for (kind, value) in [(IdentifierKind.accountID, accountID)] + values.map({ ($0.kind, $0.value) }) where kind != .name {
+            try tx.record(
+                LedgerEntry(
+                    identifierHash: environment.hasher.hash(kind: kind, value: value), kind: kind, scope: LedgerScope(erasureOf: request.scope),
+                    requestId: request.id, erasedAt: now
+                )
+            )
         }
-        let object = Dictionary(values.map { ($0.kind, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let object = Dictionary(values.map { ($0.kind.rawValue, $0.value) }, uniquingKeysWith: { first, _ in first })
         let json = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         request.subjectValuesSealed = try environment.cipher.sealText(json)
     }
@@ -191,15 +191,15 @@ extension DeletionRequests {
     static func sendFinalConfirmation(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
         let recipient = try request.requesterEmailSealed.map { try environment.cipher.openText($0) }
         var payload: [String: JSONValue] = [
-            "scope": .string(request.scope), "confirmationCode": .string(request.confirmationCode),
+            "scope": .string(request.scope.rawValue), "confirmationCode": .string(request.confirmationCode),
             "erasedAt": .string(ISO8601Time.format(request.erasedAt ?? now)),
         ]
         let failures = try ProviderFailure.decodeAll(request.providerFailures)
         if !failures.isEmpty {
             // The person is told what the providers did not confirm (e.g. Google's token revocation).
-            payload["providerFailures"] = .array(failures.map { .object(["kind": .string($0.kind), "reason": .string($0.reason)]) })
+            payload["providerFailures"] = .array(failures.map { .object(["kind": .string($0.kind.rawValue), "reason": .string($0.reason)]) })
         }
         try tx.enqueue(try message(.deletionCompleted, to: recipient, request: request.id, payload: payload, at: now, cipher: environment.cipher))
-        try tx.audit(at: now, actor: "deletiond", action: "final_confirmation_queued", requestID: request.id)
+        try tx.audit(at: now, actor: "deletiond", action: .finalConfirmationQueued, requestID: request.id)
     }
 }

@@ -1,5 +1,5 @@
 public import ALTStore
-import ErasureDomain
+public import ErasureDomain
 public import Foundation
 
 /// An outbox message as the mailer gets it, opened.
@@ -12,7 +12,7 @@ public struct OpenedMessage: Sendable {
 
 extension DeletionRequests {
     /// Leases up to `limit` messages (at least once: unacknowledged ones come back after the lease).
-    public func claim(kinds: [String]?, limit: Int) async throws -> [OpenedMessage] {
+    public func claim(kinds: [OutboxKind]?, limit: Int) async throws -> [OpenedMessage] {
         guard (1...100).contains(limit) else { throw DeletionError.invalidArgument(param: "limit", message: "must be 1…100") }
         let now = self.now
         let leaseUntil = now + environment.outboxLease
@@ -21,16 +21,6 @@ extension DeletionRequests {
         return try claimed.map { record in
             OpenedMessage(record: record, recipient: try record.recipientSealed.map { try cipher.openText($0) }, payload: try cipher.openText(record.payloadSealed))
         }
-    }
-
-    /// How the mailer or worker fared with claimed messages.
-    public enum AckOutcome: String, Sendable {
-        /// Done: the message is deleted.
-        case sent
-        /// Hand it out again after a while (a provider's 5xx, a rate limit).
-        case retryLater = "retry_later"
-        /// It can never succeed (a bounced address, a token the provider no longer knows): deleted, audited.
-        case failedPermanently = "failed_permanently"
     }
 
     /// Completes messages. A final confirmation's acknowledgement (sent, or undeliverable for good)
@@ -43,7 +33,7 @@ extension DeletionRequests {
         guard !ids.isEmpty, ids.count <= 100 else { throw DeletionError.invalidArgument(param: "ids", message: "give 1…100 ids") }
         guard (1...86_400).contains(retryAfter) else { throw DeletionError.invalidArgument(param: "retryAfterSeconds", message: "must be 1…86400") }
         let now = self.now
-        let providerKinds = Set(OutboxKind.providerJobs.map(\.rawValue))
+        let providerKinds = Set(OutboxKind.providerJobs)
         let answer = try await store.write { tx in
             let messages = try tx.outboxMessages(ids: ids)
             let found = Set(messages.map(\.id))
@@ -56,8 +46,8 @@ extension DeletionRequests {
                 let reason = String((reason ?? "unspecified").prefix(200))
                 for message in messages {
                     try tx.audit(
-                        at: now, actor: actor, action: "job_failed", subject: "outbox:\(message.id)",
-                        details: ["kind": message.kind, "reason": reason]
+                        at: now, actor: actor, action: .jobFailed, subject: "outbox:\(message.id)",
+                        details: ["kind": message.kind.rawValue, "reason": reason]
                     )
                     if providerKinds.contains(message.kind), let requestID = message.requestId, var request = try tx.request(id: requestID) {
                         try ProviderFailure.append(ProviderFailure(kind: message.kind, reason: reason), to: &request)
@@ -65,8 +55,8 @@ extension DeletionRequests {
                     }
                 }
             }
-            for message in messages where message.kind == OutboxKind.deletionCompleted.rawValue {
-                guard let requestID = message.requestId, var request = try tx.request(id: requestID), request.state == RequestState.erased.rawValue else { continue }
+            for message in messages where message.kind == .deletionCompleted {
+                guard let requestID = message.requestId, var request = try tx.request(id: requestID), request.state == .erased else { continue }
                 try Self.transition(&request, .completed)
                 request.completedAt = now
                 request.requesterEmailSealed = nil
@@ -77,7 +67,7 @@ extension DeletionRequests {
                 // job is never deleted here (none is left: the confirmation waited for them).
                 let mail = try tx.outboxMessages(requestID: requestID).filter { !providerKinds.contains($0.kind) }
                 _ = try tx.deleteOutboxMessages(ids: mail.map(\.id))
-                try tx.audit(at: now, actor: actor, action: "completed", requestID: requestID)
+                try tx.audit(at: now, actor: actor, action: .completed, requestID: requestID)
             }
             let providerJobsDone = messages.contains { providerKinds.contains($0.kind) && $0.requestId != nil }
             return (acknowledged: found.count, unknown: ids.filter { !found.contains($0) }, providerJobsDone: providerJobsDone)
@@ -103,17 +93,17 @@ extension DeletionRequests {
     public func expireUnverified(actor: String) async throws -> Int {
         let now = self.now
         let (expired, purgedRequestJobs) = try await store.write { tx in
-            let purged = try tx.outboxMessages(kinds: OutboxKind.carryingTokens.map(\.rawValue), createdBefore: now - 86_400)
+            let purged = try tx.outboxMessages(kinds: OutboxKind.carryingTokens, createdBefore: now - 86_400)
             _ = try tx.deleteOutboxMessages(ids: purged.map(\.id))
             for message in purged {
                 guard let requestID = message.requestId, var request = try tx.request(id: requestID) else { continue }
                 try ProviderFailure.append(ProviderFailure(kind: message.kind, reason: ProviderFailure.expired), to: &request)
                 try tx.save(request)
-                try tx.audit(at: now, actor: actor, action: "job_expired", requestID: requestID, details: ["kind": message.kind])
+                try tx.audit(at: now, actor: actor, action: .jobExpired, requestID: requestID, details: ["kind": message.kind.rawValue])
             }
             let stale = try tx.unverifiedRequests(expiringBy: now)
             for var request in stale {
-                try Self.end(tx, &request, .expire, reason: "not verified within 7 days", now: now, actor: actor)
+                try Self.end(tx, &request, .expire, reason: environment.policy.expiryReason, now: now, actor: actor)
             }
             return (stale.count, purged.contains { $0.requestId != nil })
         }

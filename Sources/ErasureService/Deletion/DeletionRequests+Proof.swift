@@ -25,13 +25,13 @@ extension DeletionRequests {
     /// Residual scan of every table in scope, and a byte scan of the files for the subject's values.
     public func verifyErasure(requestID: String) async throws -> ErasureProof {
         let request = try await erasedRequest(requestID, action: "be verified as erased before production is erased")
-        guard let accountID = request.accountId, let scope = ErasurePlan.Scope(rawValue: request.scope) else {
+        guard let accountID = request.accountId else {
             throw StoreCorruption(field: "request", value: requestID)
         }
         let hashes = Set(try await store.read { tx in try tx.ledger(requestID: requestID).map(\.identifierHash) })
         let hasher = environment.hasher
         let scan = ResidualScan(database: store.database)
-        let tables = try await scan.scan(accountID: accountID, scope: scope, subjectHashes: hashes) { hasher.hash(kind: $0, value: $1) }
+        let tables = try await scan.scan(accountID: accountID, scope: request.scope, subjectHashes: hashes) { hasher.hash(kind: $0, value: $1) }
         var byteScan: (Int, Int)?
         if let sealed = request.subjectValuesSealed {
             let values = try JSONDecoder().decode([String: String].self, from: Data(try environment.cipher.openText(sealed).utf8))
@@ -53,9 +53,9 @@ extension DeletionRequests {
         let report = try await status(requestID: requestID)
         var object: [String: Any] = [
             "requestId": request.id,
-            "scope": request.scope,
+            "scope": request.scope.rawValue,
             "subject": "hmac-sha256:\(request.subjectHash)",
-            "state": request.state,
+            "state": request.state.rawValue,
             "receivedAt": ISO8601Time.format(request.receivedAt),
             "productionDueBy": ISO8601Time.format(request.productionDueBy),
             "erased": report.erased,
@@ -81,7 +81,7 @@ extension DeletionRequests {
 
     private func erasedRequest(_ requestID: String, action: String) async throws -> DeletionRequestRecord {
         let request = try await store.read { tx in try Self.request(tx, requestID) }
-        let state = try Self.state(request)
+        let state = request.state
         guard state == .erased || state == .completed else { throw DeletionError.illegalState(state, action: action) }
         return request
     }

@@ -35,7 +35,7 @@ extension DeletionRequests {
     }
 
     func withBackups(_ report: RequestReport) throws -> RequestReport {
-        guard environment.backupFolder != nil, report.request.state != RequestState.completed.rawValue else { return report }
+        guard environment.backupFolder != nil, report.request.state != .completed else { return report }
         var report = report
         report.backupsHoldingData = try backups(takenBefore: report.request.erasedAt ?? .distantFuture)
         return report
@@ -63,7 +63,7 @@ extension DeletionRequests {
         let policy = environment.policy
         let page = try await store.read { tx in
             let page = try tx.requests(
-                state: state?.rawValue, dueBefore: dueBefore, overdue: overdue.map { ($0, now, now - policy.backupWindow) },
+                state: state, dueBefore: dueBefore, overdue: overdue.map { ($0, now, now - policy.backupWindow) },
                 after: cursor, limit: pageSize + 1
             )
             let reports = try page.prefix(pageSize).map { try Self.report(tx, $0, now: now, policy: policy) }
@@ -74,28 +74,23 @@ extension DeletionRequests {
     }
 
     static func report(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, policy: ErasurePolicy) throws -> RequestReport {
-        let state = try state(request)
+        let state = request.state
         let backupsDueBy = policy.backupsDue(receivedAt: request.receivedAt)
-        let overdue: Bool =
-            switch state {
-            case .received, .awaitingVerification, .scheduled, .erasing, .failed: now > request.productionDueBy
-            case .erased: now > backupsDueBy
-            case .completed, .cancelled, .rejected, .expired, .superseded: false
-            }
+        let overdue = RequestState.open.contains(state) ? now > request.productionDueBy : state == .erased && now > backupsDueBy
         // Provider jobs exist only once an erasure has started.
         let hasJobs = request.erasingAt != nil && state != .completed
         return RequestReport(
             request: request, erased: try tx.progress(requestID: request.id), kept: try kept(tx, request, state: state),
             backupsDueBy: backupsDueBy, overdue: overdue,
-            providerJobsPending: hasJobs ? try tx.outboxCount(requestID: request.id, kinds: OutboxKind.providerJobs.map(\.rawValue)) : 0,
+            providerJobsPending: hasJobs ? try tx.outboxCount(requestID: request.id, kinds: OutboxKind.providerJobs) : 0,
             providerFailures: try ProviderFailure.decodeAll(request.providerFailures)
         )
     }
 
     /// What the policy keeps for this request (P8), from the table classification.
     static func kept(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, state: RequestState) throws -> [RequestReport.Kept] {
-        guard request.scope == "account" else {
-            return [.init(category: "rest_of_account", reason: "outside the scope of a \(request.scope) request: the account and its other data stay", rows: nil, until: nil)]
+        guard request.scope == .account else {
+            return [.init(category: "rest_of_account", reason: "outside the scope of a \(request.scope.rawValue) request: the account and its other data stay", rows: nil, until: nil)]
         }
         guard let accountID = request.accountId, [.erasing, .erased, .completed, .failed].contains(state) else { return [] }
         var kept: [RequestReport.Kept] = []

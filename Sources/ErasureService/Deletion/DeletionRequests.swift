@@ -35,7 +35,7 @@ public struct DeletionRequests: Sendable {
         }
         let address = Self.address(in: from)
         guard address.contains("@") else { throw DeletionError.invalidArgument(param: "from", message: "not an email address") }
-        let messageHash = environment.hasher.hash(kind: "message_id", value: messageID)
+        let messageHash = environment.hasher.hash(kind: .messageID, value: messageID)
         let now = self.now
         let environment = self.environment
         return try await store.write { tx in
@@ -43,43 +43,43 @@ public struct DeletionRequests: Sendable {
             guard let account = try tx.account(email: address) else {
                 // Rejected at once; only the address itself is told, by email (I6).
                 var request = try Self.newRecord(
-                    scope: scope, channel: "email", accountID: nil, email: address, messageHash: messageHash,
+                    scope: scope, channel: .email, accountID: nil, email: address, messageHash: messageHash,
                     receivedAt: min(receivedAt, now), actor: actor, environment: environment
                 )
                 request.requesterEmailSealed = nil
-                request.state = RequestState.rejected.rawValue
+                request.state = .rejected
                 request.reason = "no account uses the sender's address"
                 request.endedAt = now
                 try tx.save(request)
                 try tx.enqueue(try Self.message(.noAccount, to: address, request: request.id, payload: [:], at: now, cipher: environment.cipher))
-                try tx.audit(at: now, actor: actor, action: "rejected", requestID: request.id, details: ["reason": "no_account", "channel": "email"])
+                try tx.audit(at: now, actor: actor, action: .rejected, requestID: request.id, details: ["reason": OutboxKind.noAccount.rawValue, "channel": RequestChannel.email.rawValue])
                 return (request.id, false)
             }
-            if let open = try tx.openRequest(accountID: account.id, scope: scope.rawValue) { return (open.id, true) }
+            if let open = try tx.openRequest(accountID: account.id, scope: scope) { return (open.id, true) }
             var request = try Self.newRecord(
-                scope: scope, channel: "email", accountID: account.id, email: account.email, messageHash: messageHash,
+                scope: scope, channel: .email, accountID: account.id, email: account.email, messageHash: messageHash,
                 receivedAt: min(receivedAt, now), actor: actor, environment: environment
             )
             try tx.save(request)
-            try tx.audit(at: now, actor: actor, action: "received", requestID: request.id, details: ["scope": scope.rawValue, "channel": "email"])
+            try tx.audit(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": scope.rawValue, "channel": RequestChannel.email.rawValue])
             _ = try Self.issueCode(tx, &request, email: account.email, now: now, actor: actor, environment: environment)
             return (request.id, false)
         }
     }
 
     /// Starts a request from the app or by support; an open request of the account and scope is answered instead.
-    public func create(accountID: String, scope: Scope, channel: String, actor: String) async throws -> DeletionRequestRecord {
+    public func create(accountID: String, scope: Scope, channel: RequestChannel, actor: String) async throws -> DeletionRequestRecord {
         let now = self.now
         let environment = self.environment
         return try await store.write { tx in
             guard let account = try tx.account(id: accountID) else { throw DeletionError.accountNotFound(accountID) }
-            if let open = try tx.openRequest(accountID: account.id, scope: scope.rawValue) { return open }
+            if let open = try tx.openRequest(accountID: account.id, scope: scope) { return open }
             var request = try Self.newRecord(
                 scope: scope, channel: channel, accountID: account.id, email: account.email, messageHash: nil,
                 receivedAt: now, actor: actor, environment: environment
             )
             try tx.save(request)
-            try tx.audit(at: now, actor: actor, action: "received", requestID: request.id, details: ["scope": scope.rawValue, "channel": channel])
+            try tx.audit(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": scope.rawValue, "channel": channel.rawValue])
             _ = try Self.issueCode(tx, &request, email: account.email, now: now, actor: actor, environment: environment)
             return request
         }
@@ -93,10 +93,10 @@ public struct DeletionRequests: Sendable {
         let environment = self.environment
         let outcome: Result<DeletionRequestRecord, DeletionError> = try await store.write { tx in
             var request = try Self.request(tx, requestID)
-            let state = try Self.state(request)
-            guard state == .awaitingVerification || state == .received else { return .failure(.illegalState(state, action: "be verified")) }
+            let state = request.state
+            guard RequestState.unverified.contains(state) else { return .failure(.illegalState(state, action: "be verified")) }
             if now >= request.verificationExpiresAt {
-                try Self.end(tx, &request, .expire, reason: "not verified within 7 days", now: now, actor: "deletiond")
+                try Self.end(tx, &request, .expire, reason: environment.policy.expiryReason, now: now, actor: "deletiond")
                 return .failure(.illegalState(.expired, action: "be verified"))
             }
             guard var stored = try tx.challenges(requestID: requestID).first, let storedID = stored.id else { return .failure(.noCode) }
@@ -107,7 +107,7 @@ public struct DeletionRequests: Sendable {
                 stored.attempts = challenge.attempts
                 stored.burned = challenge.burned
                 try tx.save(&stored)
-                try tx.audit(at: now, actor: actor, action: "code_refused", requestID: requestID, details: ["challenge": storedID, "attempts": stored.attempts])
+                try tx.audit(at: now, actor: actor, action: .codeRefused, requestID: requestID, details: ["challenge": storedID, "attempts": stored.attempts])
                 switch refusal {
                 case .wrongCode(let left): return .failure(.wrongCode(attemptsLeft: left))
                 case .expired: return .failure(.codeExpired)
@@ -121,10 +121,10 @@ public struct DeletionRequests: Sendable {
             try Self.transition(&request, .verified)
             request.verifiedAt = now
             request.erasureStartsAt = environment.policy.erasureStarts(
-                scope: try Self.scope(request), verifiedAt: now, receivedAt: request.receivedAt
+                scope: request.scope, verifiedAt: now, receivedAt: request.receivedAt
             )
             try tx.save(request)
-            try tx.audit(at: now, actor: actor, action: "verified", requestID: requestID)
+            try tx.audit(at: now, actor: actor, action: .verified, requestID: requestID)
             return .success(request)
         }
         return try outcome.get()
@@ -136,8 +136,8 @@ public struct DeletionRequests: Sendable {
         let environment = self.environment
         return try await store.write { tx in
             var request = try Self.request(tx, requestID)
-            let state = try Self.state(request)
-            guard state == .awaitingVerification || state == .received else { throw DeletionError.illegalState(state, action: "get a new code") }
+            let state = request.state
+            guard RequestState.unverified.contains(state) else { throw DeletionError.illegalState(state, action: "get a new code") }
             guard let sealed = request.requesterEmailSealed else { throw DeletionError.illegalState(state, action: "get a new code") }
             let email = try environment.cipher.openText(sealed)
             return try Self.issueCode(tx, &request, email: email, now: now, actor: actor, environment: environment)
@@ -167,13 +167,13 @@ public struct DeletionRequests: Sendable {
         try tx.enqueue(
             try message(
                 .identityCode, to: email, request: request.id,
-                payload: ["code": .string(code), "scope": .string(request.scope), "expiresAt": .string(ISO8601Time.format(expiresAt))],
+                payload: ["code": .string(code), "scope": .string(request.scope.rawValue), "expiresAt": .string(ISO8601Time.format(expiresAt))],
                 at: now, cipher: environment.cipher
             )
         )
         try transition(&request, .codeSent)
         try tx.save(request)
-        try tx.audit(at: now, actor: actor, action: "code_sent", requestID: request.id, details: ["challenge": challenge.id ?? 0])
+        try tx.audit(at: now, actor: actor, action: .codeSent, requestID: request.id, details: ["challenge": challenge.id ?? 0])
         return (expiresAt, policy.maximumCodesPerHour - recent.count - 1)
     }
 
@@ -183,7 +183,7 @@ public struct DeletionRequests: Sendable {
         let now = self.now
         return try await store.write { tx in
             var request = try Self.request(tx, requestID)
-            let state = try Self.state(request)
+            let state = request.state
             if state == .cancelled { return request }
             guard (try? RequestStateMachine.next(state, on: .cancel)) != nil else { throw DeletionError.illegalState(state, action: "be cancelled") }
             try Self.end(tx, &request, .cancel, reason: "cancelled by \(actor)", now: now, actor: actor)
@@ -191,28 +191,49 @@ public struct DeletionRequests: Sendable {
         }
     }
 
+    /// How a request ends before it erased anything.
+    enum Ending {
+        case cancel, expire, supersede
+
+        var event: RequestEvent {
+            switch self {
+            case .cancel: .cancel
+            case .expire: .expire
+            case .supersede: .supersede
+            }
+        }
+
+        var action: AuditAction {
+            switch self {
+            case .cancel: .cancelled
+            case .expire: .expired
+            case .supersede: .superseded
+            }
+        }
+    }
+
     /// Ends a request that never erased anything: its address is forgotten and its codes withdrawn.
-    static func end(_ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, _ event: RequestEvent, reason: String, now: Date, actor: String) throws {
-        try transition(&request, event)
+    static func end(_ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, _ ending: Ending, reason: String, now: Date, actor: String) throws {
+        try transition(&request, ending.event)
         request.endedAt = now
         request.reason = reason
         request.requesterEmailSealed = nil
         request.forgotten = true
         try tx.save(request)
-        _ = try tx.deleteOutboxMessages(ids: try tx.outboxMessages(requestID: request.id).filter { $0.kind == OutboxKind.identityCode.rawValue }.map(\.id))
-        try tx.audit(at: now, actor: actor, action: request.state, requestID: request.id)
+        _ = try tx.deleteOutboxMessages(ids: try tx.outboxMessages(requestID: request.id).filter { $0.kind == .identityCode }.map(\.id))
+        try tx.audit(at: now, actor: actor, action: ending.action, requestID: request.id)
     }
 
     // MARK: Helpers
 
     static func newRecord(
-        scope: Scope, channel: String, accountID: String?, email: String, messageHash: String?, receivedAt: Date, actor: String,
+        scope: Scope, channel: RequestChannel, accountID: String?, email: String, messageHash: String?, receivedAt: Date, actor: String,
         environment: DeletionEnvironment
     ) throws -> DeletionRequestRecord {
         DeletionRequestRecord(
-            id: "req_" + randomToken(bytes: 12), confirmationCode: confirmationCode(), scope: scope.rawValue, channel: channel,
-            state: RequestState.received.rawValue, accountId: accountID,
-            subjectHash: environment.hasher.hash(kind: "email", value: email),
+            id: "req_" + randomToken(bytes: 12), confirmationCode: confirmationCode(), scope: scope, channel: channel,
+            state: .received, accountId: accountID,
+            subjectHash: environment.hasher.hash(kind: .email, value: email),
             requesterEmailSealed: try environment.cipher.sealText(email), messageIdHash: messageHash, actor: actor,
             receivedAt: receivedAt, productionDueBy: environment.policy.productionDue(receivedAt: receivedAt),
             verificationExpiresAt: environment.policy.verificationExpires(receivedAt: receivedAt)
@@ -224,21 +245,11 @@ public struct DeletionRequests: Sendable {
         return request
     }
 
-    static func state(_ request: DeletionRequestRecord) throws -> RequestState {
-        guard let state = RequestState(rawValue: request.state) else { throw StoreCorruption(field: "state", value: request.state) }
-        return state
-    }
-
-    static func scope(_ request: DeletionRequestRecord) throws -> Scope {
-        guard let scope = Scope(rawValue: request.scope) else { throw StoreCorruption(field: "scope", value: request.scope) }
-        return scope
-    }
-
     /// Moves the record through the state machine; an illegal move names the state.
     static func transition(_ request: inout DeletionRequestRecord, _ event: RequestEvent) throws {
-        let state = try state(request)
+        let state = request.state
         do {
-            request.state = try RequestStateMachine.next(state, on: event).rawValue
+            request.state = try RequestStateMachine.next(state, on: event)
         } catch {
             throw DeletionError.illegalState(state, action: "take \(event.rawValue)")
         }
@@ -272,7 +283,7 @@ public struct DeletionRequests: Sendable {
     ) throws -> OutboxRecord {
         let json = JSONValue.object(payload).jsonText()
         var record = OutboxRecord(
-            id: "out_" + randomToken(bytes: 10), kind: kind.rawValue, requestId: request,
+            id: "out_" + randomToken(bytes: 10), kind: kind, requestId: request,
             recipientSealed: try recipient.map { try cipher.sealText($0) }, payloadSealed: try cipher.sealText(json), createdAt: now
         )
         record.dependsOn = dependency
@@ -280,27 +291,10 @@ public struct DeletionRequests: Sendable {
     }
 }
 
-/// The outbox message kinds (the schema's OutboxKind): emails for ALT's mailer, jobs for the
-/// integration worker.
-enum OutboxKind: String, CaseIterable {
-    case identityCode = "identity_code"
-    case noAccount = "no_account"
-    case deletionCompleted = "deletion_completed"
-    case instagramUnsubscribe = "instagram_unsubscribe"
-    case calendarStopChannel = "calendar_stop_channel"
-    case calendarRevokeToken = "calendar_revoke_token"
-
-    /// Jobs that carry a provider token (sealed): purged 24 hours after they were queued at the latest.
-    static let carryingTokens: [OutboxKind] = [.calendarStopChannel, .calendarRevokeToken]
-
-    /// Jobs for the integration worker: a request's final confirmation waits until none of its own is left.
-    static let providerJobs: [OutboxKind] = [.instagramUnsubscribe, .calendarStopChannel, .calendarRevokeToken]
-}
-
 /// A provider job of a request that failed for good (`failed_permanently`) or expired unacknowledged:
 /// kept on the request, told in its final confirmation and in `deletion.status`.
 public struct ProviderFailure: Codable, Sendable, Equatable {
-    public let kind: String
+    public let kind: OutboxKind
     public let reason: String
 
     /// The reason given for a job that was not acknowledged within its 24 hours.
@@ -315,11 +309,4 @@ public struct ProviderFailure: Codable, Sendable, Equatable {
         let all = try decodeAll(request.providerFailures) + [failure]
         request.providerFailures = String(decoding: try JSONEncoder().encode(all), as: UTF8.self)
     }
-}
-
-/// A stored value the code does not know: the store was written by something else.
-struct StoreCorruption: Error, CustomStringConvertible {
-    let field: String
-    let value: String
-    var description: String { "unknown \(field) \(value) in the store" }
 }

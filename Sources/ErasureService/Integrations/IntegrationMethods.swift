@@ -15,9 +15,7 @@ extension MethodRegistry {
         register(Operations.InstagramIngest.self) { params, context in
             guard (1...500).contains(params.events.count) else { throw DeletionError.invalidArgument(param: "events", message: "give 1…500 events") }
             let events = try params.events.enumerated().map { index, event in
-                guard let kind = IngestEvent.Kind(rawValue: event.kind.rawValue) else {
-                    throw DeletionError.invalidArgument(param: "events[\(index)].kind", message: "must be dm, comment or analytics")
-                }
+                let kind: IngestKind = try WireWords.domain(event.kind, param: "events[\(index)].kind")
                 var ingest = IngestEvent(kind: kind, id: event.id)
                 ingest.threadID = event.threadId
                 ingest.from = event.from

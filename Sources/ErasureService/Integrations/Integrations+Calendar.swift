@@ -30,11 +30,11 @@ extension Integrations {
             let deleted = try tx.deleteCalendarData(accountID: accountID)
             try tx.record(
                 LedgerEntry(
-                    identifierHash: environment.hasher.hash(kind: "account_id", value: accountID), kind: "account_id",
-                    scope: LedgerEntry.calendarDisconnectScope, requestId: Self.calendarDisconnectMarker, erasedAt: now
+                    identifierHash: environment.hasher.hash(kind: .accountID, value: accountID), kind: .accountID,
+                    scope: .calendarDisconnect, requestId: Self.calendarDisconnectMarker, erasedAt: now
                 )
             )
-            try tx.audit(at: now, actor: actor, action: "calendar_disconnected", subject: "account:\(accountID)", details: ["jobs": jobs, "deleted": deleted])
+            try tx.audit(at: now, actor: actor, action: .calendarDisconnected, subject: "account:\(accountID)", details: ["jobs": jobs, "deleted": deleted])
             return CalendarDisconnect(accountID: accountID, alreadyDisconnected: false, jobIDs: jobs, deleted: deleted)
         }
         if !result.alreadyDisconnected { try await store.database.checkpoint() }
@@ -53,7 +53,7 @@ extension Integrations {
         let refresh = connection.refreshTokenCiphertext.flatMap { try? cipher.open(.init(ciphertext: $0, keyID: keyID)) }
         if (connection.accessTokenCiphertext != nil && access == nil) || (connection.refreshTokenCiphertext != nil && refresh == nil) {
             try tx.audit(
-                at: now, actor: "deletiond", action: "revocation_skipped", subject: "account:\(connection.accountID)",
+                at: now, actor: "deletiond", action: .revocationSkipped, subject: "account:\(connection.accountID)",
                 details: ["reason": "token_unreadable", "key": keyID]
             )
         }
@@ -82,10 +82,10 @@ extension Integrations {
     /// channel stop and token revocation for calendar data (the account scope does both).
     static func providerJobs(_ tx: RequestsTransaction, request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
         guard let accountID = request.accountId else { return }
-        if request.scope != "calendar", let connection = try tx.instagramConnection(accountID: accountID) {
+        if request.scope != .calendar, let connection = try tx.instagramConnection(accountID: accountID) {
             _ = try disconnect(tx, connection, now: now, actor: "deletiond", environment: environment, request: request.id)
         }
-        if request.scope != "instagram", let connection = try tx.calendarConnection(accountID: accountID) {
+        if request.scope != .instagram, let connection = try tx.calendarConnection(accountID: accountID) {
             _ = try revocationJobs(tx, connection, request: request.id, now: now, cipher: environment.cipher)
         }
     }

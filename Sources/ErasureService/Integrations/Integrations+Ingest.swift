@@ -1,16 +1,12 @@
 import ALTStore
 import CoreMetrics
-import ErasureDomain
+public import ErasureDomain
 public import Foundation
 import ISO8601Time
 
 /// One event from ALT's webhook handler or poller.
 public struct IngestEvent: Sendable {
-    public enum Kind: String, Sendable {
-        case dm, comment, analytics
-    }
-
-    public var kind: Kind
+    public var kind: IngestKind
     public var id: String
     public var threadID: String?
     public var from: String?
@@ -22,20 +18,14 @@ public struct IngestEvent: Sendable {
     public var reach: Int?
     public var likes: Int?
 
-    public init(kind: Kind, id: String) {
+    public init(kind: IngestKind, id: String) {
         self.kind = kind
         self.id = id
     }
 }
 
 extension Integrations {
-    /// Where an account's integrations stand, for pollers and webhook handlers.
-    public enum LinkState: String, Sendable {
-        case connected, disconnected, erased
-        case notConnected = "not_connected"
-    }
-
-    /// Stores events only for a connected account; every event for a disconnected or erased subject is
+        /// Stores events only for a connected account; every event for a disconnected or erased subject is
     /// dropped and counted, so a late webhook cannot re-create erased data (I1).
     public func ingest(accountID: String, events: [IngestEvent], actor: String) async throws -> (stored: Int, dropped: Int, reason: LinkState?) {
         for (index, event) in events.enumerated() { try Self.validate(event, index: index) }
@@ -76,8 +66,8 @@ extension Integrations {
     public func status(accountID: String) async throws -> (instagram: LinkState, calendar: LinkState) {
         let hasher = environment.hasher
         return try await store.read { tx in
-            let accountHash = hasher.hash(kind: "account_id", value: accountID)
-            guard try tx.account(id: accountID) != nil || (try tx.lastErasure(identifierHash: accountHash, scope: "account")) != nil else {
+            let accountHash = hasher.hash(kind: .accountID, value: accountID)
+            guard try tx.account(id: accountID) != nil || (try tx.lastErasure(identifierHash: accountHash, scope: .account)) != nil else {
                 throw DeletionError.accountNotFound(accountID)
             }
             return (try Self.instagramState(tx, accountID: accountID, hasher: hasher), try Self.calendarState(tx, accountID: accountID, hasher: hasher))
@@ -85,7 +75,7 @@ extension Integrations {
     }
 
     static func instagramState(_ tx: RequestsTransaction, accountID: String, hasher: SubjectHasher) throws -> LinkState {
-        let erasedAt = try tx.lastErasure(identifierHash: hasher.hash(kind: "account_id", value: accountID), scope: "instagram")
+        let erasedAt = try tx.lastErasure(identifierHash: hasher.hash(kind: .accountID, value: accountID), scope: .instagram)
         guard let connection = try tx.instagramConnection(accountID: accountID) else { return erasedAt == nil ? .notConnected : .erased }
         // A connection made after the last erasure is a new one; anything older was erased with it.
         if let erasedAt, let connectedAt = ISO8601Time.parse(connection.connectedAt), erasedAt >= connectedAt { return .erased }
@@ -95,13 +85,13 @@ extension Integrations {
 
     static func calendarState(_ tx: RequestsTransaction, accountID: String, hasher: SubjectHasher) throws -> LinkState {
         if try tx.calendarConnection(accountID: accountID) != nil { return .connected }
-        let entries = try tx.ledger(identifierHash: hasher.hash(kind: "account_id", value: accountID))
+        let entries = try tx.ledger(identifierHash: hasher.hash(kind: .accountID, value: accountID))
         // Stores written before disconnects had scopes of their own hold a calendar disconnect in scope
         // `calendar` with the marker as its request id.
-        if entries.contains(where: { ($0.scope == "calendar" || $0.scope == "account") && $0.requestId != calendarDisconnectMarker }) {
+        if entries.contains(where: { ($0.scope == .calendar || $0.scope == .account) && $0.requestId != calendarDisconnectMarker }) {
             return .erased
         }
-        let disconnected = entries.contains { $0.scope == LedgerEntry.calendarDisconnectScope || $0.requestId == calendarDisconnectMarker }
+        let disconnected = entries.contains { $0.scope == .calendarDisconnect || $0.requestId == calendarDisconnectMarker }
         return disconnected ? .disconnected : .notConnected
     }
 

@@ -78,11 +78,11 @@ public struct Integrations: Sendable {
         // Replayed by every later restore, so a backup taken before it cannot bring the token back (I1).
         try tx.record(
             LedgerEntry(
-                identifierHash: environment.hasher.hash(kind: "account_id", value: connection.accountID), kind: "account_id",
-                scope: LedgerEntry.instagramDisconnectScope, requestId: instagramDisconnectMarker, erasedAt: now
+                identifierHash: environment.hasher.hash(kind: .accountID, value: connection.accountID), kind: .accountID,
+                scope: .instagramDisconnect, requestId: instagramDisconnectMarker, erasedAt: now
             )
         )
-        try tx.audit(at: now, actor: actor, action: "instagram_disconnected", subject: "account:\(connection.accountID)", details: ["job": job.id])
+        try tx.audit(at: now, actor: actor, action: .instagramDisconnected, subject: "account:\(connection.accountID)", details: ["job": job.id])
         return InstagramDisconnect(accountID: connection.accountID, alreadyDisconnected: false, jobID: job.id)
     }
 
@@ -108,13 +108,13 @@ public struct Integrations: Sendable {
         let verified = try verify(signedRequest)
         let now = requests.now
         let environment = self.environment
-        let key = environment.hasher.hash(kind: "meta_signed_request", value: signedRequest)
+        let key = environment.hasher.hash(kind: .metaSignedRequest, value: signedRequest)
         let code = try await store.write { tx -> String in
             if let known = try tx.request(messageIdHash: key) { return known.confirmationCode }
             // Meta retries a callback with the same signed request: the request the first try verified (at or
             // after `issued_at`) is still the answer once its erasure has taken the connection (found through
             // the ledger's hash of the Instagram user).
-            let user = environment.hasher.hash(kind: "ig_user_id", value: verified.userID)
+            let user = environment.hasher.hash(kind: .igUserID, value: verified.userID)
             for entry in try tx.ledger(identifierHash: user) {
                 if let erased = try tx.request(id: entry.requestId), let at = erased.verifiedAt, at >= verified.issuedAt {
                     return erased.confirmationCode
@@ -122,39 +122,39 @@ public struct Integrations: Sendable {
             }
             guard let connection = try tx.instagramConnection(igUserID: verified.userID), let account = try tx.account(id: connection.accountID) else {
                 var request = try DeletionRequests.newRecord(
-                    scope: .instagram, channel: "meta", accountID: nil, email: "meta:\(verified.userID)", messageHash: key,
+                    scope: .instagram, channel: .meta, accountID: nil, email: "meta:\(verified.userID)", messageHash: key,
                     receivedAt: now, actor: actor, environment: environment
                 )
                 request.requesterEmailSealed = nil
-                request.state = RequestState.rejected.rawValue
+                request.state = .rejected
                 request.reason = "no Instagram connection for this Instagram user: nothing to erase"
                 request.endedAt = now
                 request.forgotten = true
                 try tx.save(request)
-                try tx.audit(at: now, actor: actor, action: "rejected", requestID: request.id, details: ["reason": "no_connection", "channel": "meta"])
+                try tx.audit(at: now, actor: actor, action: .rejected, requestID: request.id, details: ["reason": "no_connection", "channel": RequestChannel.meta.rawValue])
                 return request.confirmationCode
             }
-            if var open = try tx.openRequest(accountID: account.id, scope: Scope.instagram.rawValue) {
+            if var open = try tx.openRequest(accountID: account.id, scope: .instagram) {
                 // Meta has authenticated the user: an open request waiting for its code is verified now.
-                if open.state == RequestState.received.rawValue || open.state == RequestState.awaitingVerification.rawValue {
+                if RequestState.unverified.contains(open.state) {
                     try DeletionRequests.transition(&open, .verified)
                     open.verifiedAt = now
                     open.erasureStartsAt = now
                     try tx.save(open)
-                    try tx.audit(at: now, actor: actor, action: "verified", requestID: open.id, details: ["by": "meta_signed_request"])
+                    try tx.audit(at: now, actor: actor, action: .verified, requestID: open.id, details: ["by": "meta_signed_request"])
                 }
                 return open.confirmationCode
             }
             var request = try DeletionRequests.newRecord(
-                scope: .instagram, channel: "meta", accountID: account.id, email: account.email, messageHash: key,
+                scope: .instagram, channel: .meta, accountID: account.id, email: account.email, messageHash: key,
                 receivedAt: now, actor: actor, environment: environment
             )
             try DeletionRequests.transition(&request, .verified)
             request.verifiedAt = now
             request.erasureStartsAt = now
             try tx.save(request)
-            try tx.audit(at: now, actor: actor, action: "received", requestID: request.id, details: ["scope": "instagram", "channel": "meta"])
-            try tx.audit(at: now, actor: actor, action: "verified", requestID: request.id, details: ["by": "meta_signed_request"])
+            try tx.audit(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": Scope.instagram.rawValue, "channel": RequestChannel.meta.rawValue])
+            try tx.audit(at: now, actor: actor, action: .verified, requestID: request.id, details: ["by": "meta_signed_request"])
             return request.confirmationCode
         }
         let separator = meta.statusPageBase.contains("?") ? "&" : "?"

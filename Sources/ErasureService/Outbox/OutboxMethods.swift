@@ -9,14 +9,15 @@ extension MethodRegistry {
     /// `outbox.claim`, `outbox.ack` (the mailer's side of the transactional outbox), and `retention.sweep`.
     mutating func registerOutboxAndRetention(_ requests: DeletionRequests) {
         register(Operations.OutboxClaim.self) { params, _ in
-            let messages = try await requests.claim(kinds: params.kinds?.map(\.rawValue), limit: params.limit ?? 10)
+            let kinds: [OutboxKind]? = try params.kinds?.map { kind throws(DeletionError) in try WireWords.domain(kind, param: "kinds") }
+            let messages = try await requests.claim(kinds: kinds, limit: params.limit ?? 10)
             return .init(
                 messages: try messages.map { message in
                     .init(
                         createdAt: message.record.createdAt,
                         deliveries: message.record.deliveries,
                         id: message.record.id,
-                        kind: .init(rawValue: message.record.kind),
+                        kind: .init(rawValue: message.record.kind.rawValue),
                         leaseExpiresAt: message.record.leaseExpiresAt ?? message.record.createdAt,
                         payload: try JSONValue(parsing: Array(message.payload.utf8)),
                         recipient: message.recipient,
@@ -26,12 +27,7 @@ extension MethodRegistry {
             )
         }
         register(Operations.OutboxAck.self) { params, context in
-            let outcome = try params.outcome.map { value in
-                guard let outcome = DeletionRequests.AckOutcome(rawValue: value.rawValue) else {
-                    throw DeletionError.invalidArgument(param: "outcome", message: "must be sent, retry_later or failed_permanently")
-                }
-                return outcome
-            }
+            let outcome: AckOutcome? = try params.outcome.map { value throws(DeletionError) in try WireWords.domain(value, param: "outcome") }
             let result = try await requests.acknowledge(
                 ids: params.ids, outcome: outcome ?? .sent, retryAfter: TimeInterval(params.retryAfterSeconds ?? 60),
                 reason: params.reason, actor: context.actor
