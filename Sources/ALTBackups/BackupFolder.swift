@@ -56,9 +56,13 @@ public struct BackupFolder: Sendable {
     /// `VACUUM INTO` writes, which SQLite accepts when the file is empty).
     func createPrivateFile(_ name: String) throws -> String {
         let file = path(name)
-        guard FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw BackupError.folderUnwritable(url.path, reason: "cannot create \(name)")
+        // Created 0600 by open(2) itself: FileManager.createFile makes the file with the default mode and
+        // changes it afterwards, and a descriptor opened in between would keep reading what comes later.
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw BackupError.folderUnwritable(url.path, reason: "cannot create \(name): \(String(cString: strerror(errno)))")
         }
+        close(descriptor)
         return file
     }
 

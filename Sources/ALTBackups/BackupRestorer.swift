@@ -180,8 +180,8 @@ public struct BackupRestorer: Sendable {
                 let erased = try await Eraser(database: database).erase(jobID: "restore:\(entry.requestId)", accountID: account, plan: ErasurePlan(scope: scope))
                 count = erased.values.reduce(0, +)
             case .instagramDisconnect:
-                count = try await RequestsStore(database: database).write { tx in
-                    try tx.disconnectInstagram(accountID: account, at: entry.erasedAt, onlyIfConnected: true)
+                count = try await SQLiteErasureStore(database: database).write { tx in
+                    try await tx.integrations.disconnectInstagram(accountID: account, at: entry.erasedAt, onlyIfConnected: true)
                 }
             }
             if count > 0 {

@@ -20,11 +20,11 @@ public struct BackupWriter: Sendable {
         self.keys = keys
     }
 
-    public func create(from database: AppDatabase, now: Date, retention: TimeInterval) async throws -> BackupManifest {
+    public func create(from source: any SnapshotSource, now: Date, retention: TimeInterval) async throws -> BackupManifest {
         do {
             return try await folder.withLock {
                 try folder.removeLeftovers()
-                return try await write(from: database, now: now, retention: retention)
+                return try await write(from: source, now: now, retention: retention)
             }
         } catch let error as BackupError {
             throw error
@@ -46,13 +46,12 @@ public struct BackupWriter: Sendable {
         return String(describing: type(of: error))
     }
 
-    private func write(from database: AppDatabase, now: Date, retention: TimeInterval) async throws -> BackupManifest {
+    private func write(from source: any SnapshotSource, now: Date, retention: TimeInterval) async throws -> BackupManifest {
         let id = Self.newID(now)
-        // Made empty and 0600 first: VACUUM INTO keeps the mode of an empty file it is given.
+        // Made empty and 0600 first: the snapshot keeps the mode of the empty file it is given.
         let snapshot = try folder.createPrivateFile(".\(id).snapshot")
         defer { try? FileManager.default.removeItem(atPath: snapshot) }
-        // VACUUM runs outside a transaction; on its own read connection it is one consistent snapshot.
-        try await database.writer.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [snapshot]) }
+        try await source.writeSnapshot(toFile: snapshot)
         let databaseBytes = (try FileManager.default.attributesOfItem(atPath: snapshot)[.size] as? Int) ?? 0
 
         let temporary = folder.path(".\(id).altbak.tmp")

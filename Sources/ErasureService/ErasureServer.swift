@@ -1,4 +1,4 @@
-public import ALTStore
+import ALTStore
 import ALTErasureAPI
 import JSONRPC
 public import Logging
@@ -9,7 +9,6 @@ public import RPCServer
 /// both build the server here, so what is tested is what runs.
 public enum ErasureServer {
     public static func makeDispatcher(
-        database: AppDatabase,
         callers: CallerDirectory,
         requests: DeletionRequests,
         meta: MetaSettings = .development,
@@ -19,7 +18,7 @@ public enum ErasureServer {
     ) throws -> Dispatcher {
         var registry = MethodRegistry()
         registry.registerPlatformMethods(state: state, document: try RawJSON(OpenRPCDocument.text))
-        registry.registerRecords(SQLiteRecordsRepository(database: database))
+        registry.registerRecords(requests.store.records)
         registry.registerIntegrations(Integrations(requests: requests, meta: meta))
         registry.registerDeletion(requests)
         registry.registerOutboxAndRetention(requests)

@@ -32,7 +32,7 @@ struct Restore: AsyncParsableCommand {
         let secrets = try store.secrets(config: file, allowGenerated: true)
         let settings = try backupOptions.settings(config: file, database: store.db, secrets: secrets).settings
         let live = try store.open()
-        let ledger = try await RequestsStore(database: live).read { tx in try tx.ledger() }
+        let ledger = try await SQLiteErasureStore(database: live).read { tx in try await tx.ledger.entries() }
         let hasher = try DeletionEnvironment.from(secrets, clock: SystemClock(), devClock: nil).hasher
         do {
             let report = try await BackupRestorer(folder: settings.folder, keys: settings.keys)

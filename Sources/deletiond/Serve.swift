@@ -1,6 +1,7 @@
+import ALTStore
+import ArgumentParser
 import ErasureDomain
 import ErasureService
-import ArgumentParser
 import Foundation
 import JSONRPC
 import Logging
@@ -94,7 +95,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("development mode: every method is open to the dev token")
         }
 
-        let database = try store.open()
+        let erasureStore = SQLiteErasureStore(database: try store.open())
         // With --dev the clock is the wall clock plus what admin.advanceClock added.
         let devClock = dev ? OffsetClock() : nil
         let secrets = try store.secrets(config: file, allowGenerated: dev)
@@ -104,16 +105,16 @@ struct Serve: AsyncParsableCommand {
         environment.backupFolder = backup.settings.folder
         environment.policy.accountGracePeriod = TimeInterval(gracePeriodDays) * 86_400
         environment.batchSize = erasureBatchSize
-        let requests = DeletionRequests(database: database, environment: environment, logger: logger)
+        let requests = DeletionRequests(store: erasureStore, environment: environment, logger: logger)
         let backups = Backups(settings: backup.settings, requests: requests)
         let leftovers = try await backups.cleanUp()
         if leftovers > 0 { logger.notice("removed files of unfinished backups or restores", metadata: ["files": "\(leftovers)"]) }
         let serving = ServingState()
         let dispatcher = try ErasureServer.makeDispatcher(
-            database: database, callers: callers, requests: requests, meta: meta, backups: backups, state: serving, logger: logger
+            callers: callers, requests: requests, meta: meta, backups: backups, state: serving, logger: logger
         )
         // health.check reports NOT_SERVING while the store cannot be written, and SERVING again once it can.
-        let probe = StoreProbe(database: database, state: serving)
+        let probe = StoreProbe(store: erasureStore, state: serving)
         let worker = DeletionWorker(
             requests: requests, interval: .seconds(workerInterval), sweepInterval: .seconds(sweepInterval),
             backups: (backups, backup.interval), logger: logger

@@ -7,7 +7,7 @@ import Testing
 @Suite("Retention sweep (P8)")
 struct RetentionTests {
     func insertLog(_ store: StoreFixture, loggedAt: String) async throws {
-        try await store.database.writer.write { db in
+        try await store.database.write { db in
             try db.execute(sql: "INSERT INTO application_logs (account_id, level, message, logged_at) VALUES ('acc_demo', 'info', 'x', ?)", arguments: [loggedAt])
         }
     }
@@ -18,7 +18,7 @@ struct RetentionTests {
             let now = Date(timeIntervalSince1970: 1_800_000_000)
             let old = (now - 91 * 86_400).formatted(.iso8601)
             let recent = (now - 89 * 86_400).formatted(.iso8601)
-            try await store.database.writer.write { db in try db.execute(sql: "DELETE FROM application_logs") }
+            try await store.database.write { db in try db.execute(sql: "DELETE FROM application_logs") }
             try await insertLog(store, loggedAt: old)
             try await insertLog(store, loggedAt: old)
             try await insertLog(store, loggedAt: recent)

@@ -26,7 +26,7 @@ struct StoreTests {
             #expect(secureDelete == 1)
             #expect(journal == "wal")
             await #expect(throws: DatabaseError.self) {
-                try await store.database.writer.write { db in
+                try await store.database.write { db in
                     try db.execute(sql: "INSERT INTO leads (id, account_id, contact_id, status, source, created_at) VALUES ('x', 'acc_demo', 'no_such_contact', 'new', 'x', 'now')")
                 }
             }
@@ -57,7 +57,7 @@ struct StoreTests {
         try await StoreFixture.with { store in
             let token = "IGQVJ-plaintext-token-\(UUID().uuidString)"
             let sealed = try store.cipher.seal(token)
-            try await store.database.writer.write { db in
+            try await store.database.write { db in
                 try db.execute(sql: "UPDATE instagram_connections SET token_ciphertext = ?, token_key_id = ? WHERE account_id = 'acc_demo'", arguments: [sealed.ciphertext, sealed.keyID])
             }
             try await store.database.checkpoint()

@@ -24,8 +24,8 @@ struct ContractTests {
         var logger = Logger(label: "contract")
         logger.logLevel = .critical
         let database = try AppDatabase.inMemory()
-        let requests = DeletionRequests(database: database, environment: .ephemeral())
-        let served = try ErasureServer.makeDispatcher(database: database, callers: CallerDirectory(), requests: requests, logger: logger).methodNames
+        let requests = DeletionRequests(store: SQLiteErasureStore(database: database), environment: .ephemeral())
+        let served = try ErasureServer.makeDispatcher(callers: CallerDirectory(), requests: requests, logger: logger).methodNames
         let documented = methods.compactMap { $0["name"]?.stringValue }.sorted()
         #expect(served == documented)
         #expect(Operations.all.map { $0.name }.sorted() == documented)

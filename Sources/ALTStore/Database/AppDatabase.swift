@@ -6,7 +6,10 @@ public import GRDB
 /// Settings: foreign keys on; WAL (a `DatabasePool`) so status reads go on while erasure writes;
 /// `secure_delete` on, so freed pages are overwritten with zeros (I2).
 public final class AppDatabase: Sendable {
-    public let writer: any DatabaseWriter
+    /// GRDB's writer, for this package's own modules (backups read through it). Every write goes
+    /// through `write` or `transaction`, behind the write gate.
+    package let writer: any DatabaseWriter
+    let gate = WriteGate()
 
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
@@ -30,6 +33,8 @@ public final class AppDatabase: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        // A unit of work keeps its transaction open across several accesses (behind the write gate).
+        configuration.allowsUnsafeTransactions = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
@@ -40,8 +45,10 @@ public final class AppDatabase: Sendable {
     /// stays behind in old WAL frames (I2).
     public func checkpoint() async throws {
         guard writer is DatabasePool else { return }
-        try await writer.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        try await gate.withPermit {
+            try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
         }
     }
 
@@ -64,15 +71,55 @@ public final class AppDatabase: Sendable {
     /// A write transaction whose failure to reach the disk (read-only, full, locked, I/O) is a
     /// `StoreWriteFault`: the transaction rolled back, nothing is half-written, and the caller may retry.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await gate.withPermit {
+            try await Self.mappingFaults { try await writer.write(body) }
+        }
+    }
+
+    /// A write transaction whose body may suspend between its statements (a unit of work across
+    /// repositories): `BEGIN IMMEDIATE`, the body's accesses, `COMMIT`; any error, cancellation included,
+    /// rolls the whole transaction back. Holds the write gate throughout.
+    func transaction<T: Sendable>(_ body: (_ access: SQLiteAccess) async throws -> T) async throws -> T {
+        try await gate.withPermit {
+            try await Self.mappingFaults { try await writer.writeWithoutTransaction { db in try db.beginTransaction(.immediate) } }
+            do {
+                let result = try await body(SQLiteAccess(writer: writer, writing: true))
+                try await Self.mappingFaults { try await writer.writeWithoutTransaction { db in try db.commit() } }
+                return result
+            } catch {
+                await rollback()
+                throw error
+            }
+        }
+    }
+
+    /// Rolls back the open transaction, whatever happens to the task meanwhile: GRDB's callback access
+    /// runs even when the task is cancelled.
+    private func rollback() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            writer.asyncWriteWithoutTransaction { db in
+                if db.isInsideTransaction { try? db.rollback() }
+                continuation.resume()
+            }
+        }
+    }
+
+    /// A read whose body may suspend between its statements: each access reads the latest committed state.
+    func reading<T: Sendable>(_ body: (_ access: SQLiteAccess) async throws -> T) async throws -> T {
+        try await body(SQLiteAccess(writer: writer, writing: false))
+    }
+
+    /// A fault of the store as a `StoreWriteFault` (the caller may retry); other errors as they are.
+    static func mappingFaults<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await writer.write(body)
+            return try await body()
         } catch let error as DatabaseError {
             throw StoreWriteFault(error) ?? error
         }
     }
 
     /// Every table in the database (FTS shadow tables included), for the classification check.
-    public func tableNames() async throws -> [String] {
+    package func tableNames() async throws -> [String] {
         try await writer.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         }

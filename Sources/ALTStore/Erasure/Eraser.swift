@@ -29,7 +29,7 @@ public struct Eraser: Sendable {
         afterBatch: @Sendable (_ table: String, _ rows: Int) async throws -> Void = { _, _ in }
     ) async throws -> [String: Int] {
         if plan.scope == .account {
-            try await database.writer.write { db in
+            try await database.write { db in
                 try db.execute(
                     sql: """
                         UPDATE billing_records
@@ -42,7 +42,7 @@ public struct Eraser: Sendable {
         }
         for step in plan.steps {
             while true {
-                let erased = try await database.writer.write { db -> Int in
+                let erased = try await database.write { db -> Int in
                     let rowids = "SELECT rowid FROM \(step.table) WHERE \(step.accountColumn) = ?1 LIMIT \(batchSize)"
                     if step.table == "usage_events" {
                         try db.execute(
@@ -73,7 +73,7 @@ public struct Eraser: Sendable {
                 if erased < batchSize { break }
             }
         }
-        try await database.writer.write { db in try AppDatabase.compactSearchIndex(db) }
+        try await database.write { db in try AppDatabase.compactSearchIndex(db) }
         try await database.checkpoint()
         return try await progress(jobID: jobID)
     }

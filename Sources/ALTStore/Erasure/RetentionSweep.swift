@@ -34,7 +34,7 @@ public struct RetentionSweep: Sendable {
     private func deleteInBatches(_ table: String, where condition: String, _ argument: String) async throws -> Int {
         var total = 0
         while true {
-            let count = try await database.writer.write { db in
+            let count = try await database.write { db in
                 try db.execute(
                     sql: "DELETE FROM \(table) WHERE rowid IN (SELECT rowid FROM \(table) WHERE \(condition) LIMIT \(batchSize))",
                     arguments: [argument]

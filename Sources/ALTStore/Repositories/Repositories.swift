@@ -1,10 +1,194 @@
-/// The store as the domain and the service see it: one protocol per aggregate. `SQLiteStore` implements
-/// them on GRDB; a PostgreSQL store can implement the same protocols later.
+public import ErasureDomain
+public import Foundation
+
+// The store as the service sees it: one protocol per aggregate, every call asynchronous, nothing of
+// SQLite in a signature (no rowid, no file, no statement), so a PostgreSQL store can implement the same.
+// `SQLiteErasureStore` implements them on GRDB.
+
+/// The way in to the store. A use case that changes several aggregates runs in one `write` (a unit of
+/// work): all of it commits or none of it does; any error, cancellation included, rolls it back.
+public protocol ErasureStore: Sendable {
+    /// One transaction; at most one runs at a time on SQLite. The body must not call `write` again.
+    func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T
+    /// Reads; each call sees the latest committed state (not one snapshot across calls).
+    func read<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T
+
+    /// Batched erasure, its progress and the residual scan (each batch its own transaction).
+    var erasure: any ErasureRepository { get }
+    /// Single-record cascades (contacts, leads, campaigns).
+    var records: any RecordsRepository { get }
+    /// The retention sweep of what the policy keeps only for a while (P8).
+    var retention: any RetentionRepository { get }
+    /// What backups copy.
+    var snapshots: any SnapshotSource { get }
+    /// Makes sure no erased value stays on disk in the store's own logs (on SQLite, truncates the WAL).
+    func flushErasedData() async throws
+    /// One small write that commits, or the fault that stopped it (the health probe).
+    func probeWrite(at time: Date) async throws
+}
+
+/// The repositories of one unit of work.
+public protocol StoreTransaction: Sendable {
+    var accounts: any AccountsRepository { get }
+    var requests: any RequestsRepository { get }
+    var challenges: any ChallengesRepository { get }
+    var outbox: any OutboxRepository { get }
+    var ledger: any LedgerRepository { get }
+    var audit: any AuditRepository { get }
+    var integrations: any IntegrationsRepository { get }
+    /// Rows erased so far per table for a request's erasure job.
+    func progress(requestID: String) async throws -> [String: Int]
+}
 
 public protocol AccountsRepository: Sendable {
     func account(id: String) async throws -> AccountRecord?
     /// Looked up case-insensitively; the address is never logged.
     func account(email: String) async throws -> AccountRecord?
+    /// The values that identify the holder of an account, per kind (read before an erasure), for the
+    /// ledger and the residual scan.
+    func identifiers(accountID: String) async throws -> [(kind: IdentifierKind, value: String)]
+    /// Billing records kept for an erased account: how many, and until when the last one is kept.
+    func retainedBilling(accountID: String) async throws -> (count: Int, until: Date?)
+    /// Application log lines that still name the account, and the newest one's time.
+    func retainedLogs(accountID: String) async throws -> (count: Int, newest: Date?)
+}
+
+/// Deletion requests.
+public protocol RequestsRepository: Sendable {
+    func request(id: String) async throws -> DeletionRequestRecord?
+    func request(confirmationCode: String) async throws -> DeletionRequestRecord?
+    func request(messageIdHash: String) async throws -> DeletionRequestRecord?
+    /// The request of this account and scope that is still under way (`RequestState.open`), if any.
+    func openRequest(accountID: String, scope: Scope) async throws -> DeletionRequestRecord?
+    func save(_ request: DeletionRequestRecord) async throws
+    /// The account's other requests that have not started erasing (`RequestState.notStarted`).
+    func requestsNotStarted(accountID: String, except requestID: String) async throws -> [DeletionRequestRecord]
+    /// Requests the executor should run now: scheduled or failed ones whose (re)start time has come, and
+    /// any left erasing (a crash), oldest deadline first.
+    func runnableRequests(now: Date, limit: Int) async throws -> [DeletionRequestRecord]
+    /// Unverified requests past their verification window.
+    func unverifiedRequests(expiringBy now: Date) async throws -> [DeletionRequestRecord]
+    /// One page in (productionDueBy, id) order after `cursor`.
+    func requests(_ filter: RequestFilter, after cursor: (due: Date, id: String)?, limit: Int) async throws -> [DeletionRequestRecord]
+    /// Erased requests with no final confirmation queued and no job of `jobKinds` of their own left.
+    func erasedAwaitingConfirmation(jobKinds: [OutboxKind]) async throws -> [DeletionRequestRecord]
+}
+
+/// What `deletion.list` filters on.
+public struct RequestFilter: Sendable {
+    public var state: RequestState?
+    public var dueBefore: Date?
+    /// Overdue or not as of `now`: production work past its deadline, or backups past `backupsCutoff`.
+    public var overdue: (Bool, now: Date, backupsCutoff: Date)?
+
+    public init(state: RequestState? = nil, dueBefore: Date? = nil, overdue: (Bool, now: Date, backupsCutoff: Date)? = nil) {
+        self.state = state
+        self.dueBefore = dueBefore
+        self.overdue = overdue
+    }
+}
+
+/// Identity codes (stored as digests).
+public protocol ChallengesRepository: Sendable {
+    /// The request's codes, newest first.
+    func challenges(requestID: String) async throws -> [ChallengeRecord]
+    /// Inserts or updates; returns the record with its id.
+    func save(_ challenge: ChallengeRecord) async throws -> ChallengeRecord
+    func deleteChallenges(requestID: String) async throws
+    /// Deletes codes issued before `cutoff`; returns how many.
+    func deleteChallenges(issuedBefore cutoff: Date) async throws -> Int
+}
+
+/// The transactional outbox.
+public protocol OutboxRepository: Sendable {
+    func enqueue(_ message: OutboxRecord) async throws
+    /// Leases up to `limit` messages that are not leased (or whose lease ran out) and wait for no other
+    /// message, until `leaseUntil`.
+    func claim(kinds: [OutboxKind]?, limit: Int, now: Date, leaseUntil: Date) async throws -> [OutboxRecord]
+    func messages(ids: [String]) async throws -> [OutboxRecord]
+    func messages(requestID: String) async throws -> [OutboxRecord]
+    /// Messages of `kinds` created before `cutoff`.
+    func messages(kinds: [OutboxKind], createdBefore cutoff: Date) async throws -> [OutboxRecord]
+    @discardableResult func delete(ids: [String]) async throws -> Int
+    /// Hands messages out again after `until`.
+    func postpone(ids: [String], until: Date) async throws
+    /// How many messages of `kinds` the request still has.
+    func count(requestID: String, kinds: [OutboxKind]) async throws -> Int
+}
+
+/// The erasure ledger: hashes of erased (and disconnected) subjects, replayed after every restore (I1).
+public protocol LedgerRepository: Sendable {
+    /// Records an entry; the same identifier in the same scope keeps the later time.
+    func record(_ entry: LedgerEntry) async throws
+    func entries() async throws -> [LedgerEntry]
+    func entries(identifierHash: String) async throws -> [LedgerEntry]
+    func entries(requestID: String) async throws -> [LedgerEntry]
+    /// The newest time an identifier was erased in `scope` or with a whole account.
+    func lastErasure(identifierHash: String, scope: Scope) async throws -> Date?
+}
+
+/// The audit trail: ids, counts and `AuditAction`s, never personal data.
+public protocol AuditRepository: Sendable {
+    /// `subject` names what the entry is about: `request:<id>`, `account:<id>`, `backup:<id>`, `outbox:<id>`.
+    func append(at time: Date, actor: String, action: AuditAction, subject: String, details: [String: any Sendable]) async throws
+}
+
+extension AuditRepository {
+    public func append(at time: Date, actor: String, action: AuditAction, requestID: String, details: [String: any Sendable] = [:]) async throws {
+        try await append(at: time, actor: actor, action: action, subject: "request:\(requestID)", details: details)
+    }
+
+    public func append(at time: Date, actor: String, action: AuditAction, subject: String) async throws {
+        try await append(at: time, actor: actor, action: action, subject: subject, details: [:])
+    }
+}
+
+/// Instagram and Google Calendar connections as the service changes them, and the one write path of
+/// ingested events.
+public protocol IntegrationsRepository: Sendable {
+    func instagramConnection(accountID: String) async throws -> InstagramConnectionRecord?
+    func instagramConnection(igUserID: String) async throws -> InstagramConnectionRecord?
+    /// Deletes the sealed token, stops polling and marks the webhook removed (P6); saved data stays.
+    /// Returns the rows changed; `onlyIfConnected` leaves an already disconnected connection as it is.
+    @discardableResult func disconnectInstagram(accountID: String, at time: Date, onlyIfConnected: Bool) async throws -> Int
+    func calendarConnection(accountID: String) async throws -> CalendarConnectionRecord?
+    /// Deletes the calendar connection (tokens, push channel, sync state) and cached events; rows per table.
+    func deleteCalendarData(accountID: String) async throws -> [String: Int]
+    /// Stores a DM (creating its thread on first sight); false when already stored.
+    func storeInstagramMessage(accountID: String, id: String, igThreadID: String, from: String, body: String, sentAt: Date) async throws -> Bool
+    func storeInstagramComment(accountID: String, id: String, mediaID: String, username: String, body: String, createdAt: Date) async throws -> Bool
+    /// Stores or updates a post's analytics; false when the same figures are already stored.
+    func storePostAnalytics(accountID: String, id: String, mediaID: String, day: String, impressions: Int, reach: Int, likes: Int) async throws -> Bool
+}
+
+/// Erasure of a scope in batches, each its own transaction with its progress (I4), and the proof.
+public protocol ErasureRepository: Sendable {
+    /// Runs or resumes job `jobID`; returns rows erased per table over every run of the job.
+    @discardableResult
+    func erase(
+        jobID: String, accountID: String, scope: Scope, batchSize: Int,
+        afterBatch: @Sendable (_ table: String, _ rows: Int) async throws -> Void
+    ) async throws -> [String: Int]
+    /// Every table of `scope`: rows still tied to the account, rows whose identifying value hashes to
+    /// one of `subjectHashes` (`hash` must be the function that made them).
+    func residualScan(
+        accountID: String, scope: Scope, subjectHashes: Set<String>, hash: @escaping @Sendable (IdentifierKind, String) -> String
+    ) async throws -> [ResidualScan.TableResult]
+    /// How often each value occurs in the store's files, or nil where the store cannot tell (a server
+    /// database): the proof then says the byte scan did not run.
+    func byteScan(for values: [String]) async throws -> [String: Int]?
+}
+
+/// A consistent copy of the whole store, for backups.
+public protocol SnapshotSource: Sendable {
+    /// Writes the copy into the file at `path`, which exists, is empty and is private to this process.
+    func writeSnapshot(toFile path: String) async throws
+}
+
+/// What the policy keeps only for a while (P8).
+public protocol RetentionRepository: Sendable {
+    /// Logs past their period, billing past its `retain_until`, as of `now`; rows deleted per table.
+    func sweep(now: Date) async throws -> [String: Int]
 }
 
 public protocol ContactsRepository: Sendable {
@@ -20,16 +204,6 @@ public protocol LeadsRepository: Sendable {
 
 public protocol CampaignsRepository: Sendable {
     func campaign(accountID: String, id: String) async throws -> CampaignRecord?
-}
-
-/// Integration connections, with their tokens sealed at rest.
-public protocol IntegrationsRepository: Sendable {
-    func connectInstagram(accountID: String, igUserID: String, token: String, at: String) async throws
-    func instagramConnection(accountID: String) async throws -> InstagramConnectionRecord?
-    /// The plaintext token, or nil when none is stored (disconnected or erased).
-    func instagramToken(accountID: String) async throws -> String?
-    func connectCalendar(accountID: String, googleEmail: String, accessToken: String, refreshToken: String, at: String) async throws
-    func calendarTokens(accountID: String) async throws -> (access: String, refresh: String)?
 }
 
 public struct SearchHit: Sendable, Equatable {

@@ -32,7 +32,7 @@ public struct Seeder {
         let cipher = self.cipher
         let requestKeys = self.requestKeys
         let now = Date()
-        return try await database.writer.write { db in
+        return try await database.write { db in
             var writer = try RowWriter(db: db, cipher: cipher, random: SplitMix64(seed: seed))
             switch profile {
             case .demo:

@@ -43,9 +43,9 @@ public struct Backups: Sendable {
     public func create(actor: String) async throws -> BackupManifest {
         let now = requests.now
         let manifest = try await BackupWriter(folder: settings.folder, keys: settings.keys)
-            .create(from: requests.store.database, now: now, retention: settings.retention)
+            .create(from: requests.store.snapshots, now: now, retention: settings.retention)
         try await requests.store.write { tx in
-            try tx.audit(at: now, actor: actor, action: .backupCreated, subject: "backup:\(manifest.id)", details: ["bytes": manifest.size])
+            try await tx.audit.append(at: now, actor: actor, action: .backupCreated, subject: "backup:\(manifest.id)", details: ["bytes": manifest.size])
         }
         return manifest
     }
@@ -67,7 +67,7 @@ public struct Backups: Sendable {
         let pruned = try settings.folder.prune(now: now)
         if !pruned.isEmpty {
             try await requests.store.write { tx in
-                for id in pruned { try tx.audit(at: now, actor: actor, action: .backupPruned, subject: "backup:\(id)") }
+                for id in pruned { try await tx.audit.append(at: now, actor: actor, action: .backupPruned, subject: "backup:\(id)") }
             }
         }
         try await requests.confirmClearedRequests()
@@ -81,13 +81,13 @@ public struct Backups: Sendable {
         }
         try FileManager.default.createDirectory(at: settings.restoreFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let target = settings.restoreFolder.appendingPathComponent(name).path
-        let ledger = try await requests.store.read { tx in try tx.ledger() }
+        let ledger = try await requests.store.read { tx in try await tx.ledger.entries() }
         let hasher = requests.environment.hasher
         let report = try await BackupRestorer(folder: settings.folder, keys: settings.keys)
             .restore(id: id, to: target, ledger: ledger) { hasher.hash(kind: $0, value: $1) }
         let now = requests.now
         try await requests.store.write { tx in
-            try tx.audit(
+            try await tx.audit.append(
                 at: now, actor: actor, action: .backupRestored, subject: "backup:\(id)",
                 details: ["reErasedSubjects": report.reErasedSubjects, "reErasedRows": report.reErasedRows]
             )

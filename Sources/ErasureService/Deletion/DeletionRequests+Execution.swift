@@ -10,7 +10,7 @@ extension DeletionRequests {
     /// Starts the erasure of a verified request now (or joins the run under way) and answers at once:
     /// callers poll `deletion.status`. The erasure runs in the `ErasureRunner`, not in the caller's call.
     public func execute(requestID: String, actor: String) async throws -> DeletionRequestRecord {
-        let request = try await store.read { tx in try Self.request(tx, requestID) }
+        let request = try await store.read { tx in try await Self.request(tx, requestID) }
         let state = request.state
         switch state {
         case .erased, .completed: return request
@@ -18,13 +18,13 @@ extension DeletionRequests {
         default: throw DeletionError.illegalState(state, action: "be executed before it is verified and scheduled")
         }
         try await start(requestID: requestID, actor: actor)
-        return try await store.read { tx in try Self.request(tx, requestID) }
+        return try await store.read { tx in try await Self.request(tx, requestID) }
     }
 
     /// Starts every request whose time has come (the background executor); each runs in the runner.
     public func runDueRequests(limit: Int = 10, logger: Logger) async throws {
         let now = self.now
-        let due = try await store.read { tx in try tx.runnableRequests(now: now, limit: limit) }
+        let due = try await store.read { tx in try await tx.requests.runnableRequests(now: now, limit: limit) }
         for request in due where !runner.isRunning(request.id) {
             try Task.checkCancellation()
             do {
@@ -63,12 +63,12 @@ extension DeletionRequests {
         let environment = self.environment
         let started = now
         return try await store.write { tx -> DeletionRequestRecord? in
-            var request = try Self.request(tx, requestID)
+            var request = try await Self.request(tx, requestID)
             let state = request.state
             guard state == .scheduled || state == .erasing || state == .failed else { return nil }
             if request.erasingAt == nil {
                 // First run: tell the providers (Meta unsubscribe, Google channel stop and revocation).
-                try Integrations.providerJobs(tx, request: request, now: started, environment: environment)
+                try await Integrations.providerJobs(tx, request: request, now: started, environment: environment)
             }
             if state != .erasing {
                 try Self.transition(&request, .erasureStarted)
@@ -77,10 +77,10 @@ extension DeletionRequests {
                 if let starts = request.erasureStartsAt, starts > started { request.erasureStartsAt = started }
             }
             request.attempts += 1
-            try Self.recordLedger(tx, &request, now: started, environment: environment)
-            try Self.supersedeOthers(tx, of: request, now: started)
-            try tx.save(request)
-            try tx.audit(at: started, actor: actor, action: .erasureStarted, requestID: requestID, details: ["attempt": request.attempts])
+            try await Self.recordLedger(tx, &request, now: started, environment: environment)
+            try await Self.supersedeOthers(tx, of: request, now: started)
+            try await tx.requests.save(request)
+            try await tx.audit.append(at: started, actor: actor, action: .erasureStarted, requestID: requestID, details: ["attempt": request.attempts])
             return request
         }
     }
@@ -95,39 +95,39 @@ extension DeletionRequests {
         let store = self.store
         let clock = environment.clock
         do {
-            try await Eraser(database: store.database, batchSize: environment.batchSize).erase(
-                jobID: requestID, accountID: accountID, plan: ErasurePlan(scope: request.scope)
+            try await store.erasure.erase(
+                jobID: requestID, accountID: accountID, scope: request.scope, batchSize: environment.batchSize
             ) { table, rows in
                 try await store.write { tx in
-                    try tx.audit(at: clock.now(), actor: actor, action: .erasureBatch, requestID: requestID, details: ["table": table, "rows": rows])
+                    try await tx.audit.append(at: clock.now(), actor: actor, action: .erasureBatch, requestID: requestID, details: ["table": table, "rows": rows])
                 }
             }
         } catch {
             if Task.isCancelled { throw error }
             let failedAt = now
             try await store.write { tx in
-                var request = try Self.request(tx, requestID)
+                var request = try await Self.request(tx, requestID)
                 try Self.transition(&request, .erasureFailed)
                 // Retried by the worker after 1, 2, 4 … minutes, at most an hour apart; `deletion.execute` retries at once.
                 let backoff = min(60 * pow(2, Double(max(0, request.attempts - 1))), 3_600)
                 request.erasureStartsAt = failedAt + backoff
                 request.reason = "erasure error (\(type(of: error))); retrying at \(ISO8601Time.format(failedAt + backoff))"
-                try tx.save(request)
-                try tx.audit(at: failedAt, actor: actor, action: .erasureFailed, requestID: requestID)
+                try await tx.requests.save(request)
+                try await tx.audit.append(at: failedAt, actor: actor, action: .erasureFailed, requestID: requestID)
             }
             throw error
         }
         let erasedAt = now
         try await store.write { tx in
-            var request = try Self.request(tx, requestID)
+            var request = try await Self.request(tx, requestID)
             try Self.transition(&request, .productionErased)
             request.erasedAt = erasedAt
             request.reason = nil
-            try tx.save(request)
+            try await tx.requests.save(request)
             // A request made while this one was erasing is ended too.
-            try Self.supersedeOthers(tx, of: request, now: erasedAt)
-            let counts = try tx.progress(requestID: requestID)
-            try tx.audit(at: erasedAt, actor: actor, action: .productionErased, requestID: requestID, details: counts)
+            try await Self.supersedeOthers(tx, of: request, now: erasedAt)
+            let counts = try await tx.progress(requestID: requestID)
+            try await tx.audit.append(at: erasedAt, actor: actor, action: .productionErased, requestID: requestID, details: counts)
         }
         // The final confirmation goes once no backup taken before the erasure is left (P4, P5).
         try await confirmClearedRequests()
@@ -135,11 +135,11 @@ extension DeletionRequests {
 
     /// An account erasure takes the data of the account's other requests that have not started: they end
     /// (`superseded`, with the reason), their codes are withdrawn and their requesters forgotten (I5).
-    static func supersedeOthers(_ tx: RequestsTransaction, of request: DeletionRequestRecord, now: Date) throws {
+    static func supersedeOthers(_ tx: any StoreTransaction, of request: DeletionRequestRecord, now: Date) async throws {
         guard request.scope == .account, let accountID = request.accountId else { return }
-        for var other in try tx.requestsNotStarted(accountID: accountID, except: request.id) {
-            try end(tx, &other, .supersede, reason: "the whole account is erased by request \(request.id)", now: now, actor: "deletiond")
-            try tx.deleteChallenges(requestID: other.id)
+        for var other in try await tx.requests.requestsNotStarted(accountID: accountID, except: request.id) {
+            try await end(tx, &other, .supersede, reason: "the whole account is erased by request \(request.id)", now: now, actor: "deletiond")
+            try await tx.challenges.deleteChallenges(requestID: other.id)
         }
     }
 
@@ -160,23 +160,23 @@ extension DeletionRequests {
         }
         // Read first: the worker asks every round, and most rounds have nothing to confirm.
         let jobs = OutboxKind.providerJobs
-        guard try await store.read({ tx in try tx.erasedAwaitingConfirmation(jobKinds: jobs).contains(where: cleared) }) else { return }
+        guard try await store.read({ tx in try await tx.requests.erasedAwaitingConfirmation(jobKinds: jobs).contains(where: cleared) }) else { return }
         let now = self.now
         try await store.write { tx in
-            for request in try tx.erasedAwaitingConfirmation(jobKinds: jobs) where cleared(request) {
-                try Self.sendFinalConfirmation(tx, request, now: now, environment: environment)
+            for request in try await tx.requests.erasedAwaitingConfirmation(jobKinds: jobs) where cleared(request) {
+                try await Self.sendFinalConfirmation(tx, request, now: now, environment: environment)
             }
         }
     }
 
     /// Records the subject's identifiers in the ledger (hashed) and keeps their values sealed for the
     /// byte scan until the request is forgotten. Read before the first batch, so a resumed run keeps them.
-    static func recordLedger(_ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
+    static func recordLedger(_ tx: any StoreTransaction, _ request: inout DeletionRequestRecord, now: Date, environment: DeletionEnvironment) async throws {
         guard request.subjectValuesSealed == nil, let accountID = request.accountId else { return }
         let kinds = Set(IdentifierKind.identifying(request.scope))
-        let values = try tx.identifiers(accountID: accountID).filter { kinds.contains($0.kind) }
+        let values = try await tx.accounts.identifiers(accountID: accountID).filter { kinds.contains($0.kind) }
         for (kind, value) in [(IdentifierKind.accountID, accountID)] + values.map({ ($0.kind, $0.value) }) where kind != .name {
-            try tx.record(
+            try await tx.ledger.record(
                 LedgerEntry(
                     identifierHash: environment.hasher.hash(kind: kind, value: value), kind: kind, scope: LedgerScope(erasureOf: request.scope),
                     requestId: request.id, erasedAt: now
@@ -188,7 +188,7 @@ extension DeletionRequests {
         request.subjectValuesSealed = try environment.cipher.sealText(json)
     }
 
-    static func sendFinalConfirmation(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
+    static func sendFinalConfirmation(_ tx: any StoreTransaction, _ request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) async throws {
         let recipient = try request.requesterEmailSealed.map { try environment.cipher.openText($0) }
         var payload: [String: JSONValue] = [
             "scope": .string(request.scope.rawValue), "confirmationCode": .string(request.confirmationCode),
@@ -199,7 +199,7 @@ extension DeletionRequests {
             // The person is told what the providers did not confirm (e.g. Google's token revocation).
             payload["providerFailures"] = .array(failures.map { .object(["kind": .string($0.kind.rawValue), "reason": .string($0.reason)]) })
         }
-        try tx.enqueue(try message(.deletionCompleted, to: recipient, request: request.id, payload: payload, at: now, cipher: environment.cipher))
-        try tx.audit(at: now, actor: "deletiond", action: .finalConfirmationQueued, requestID: request.id)
+        try await tx.outbox.enqueue(try message(.deletionCompleted, to: recipient, request: request.id, payload: payload, at: now, cipher: environment.cipher))
+        try await tx.audit.append(at: now, actor: "deletiond", action: .finalConfirmationQueued, requestID: request.id)
     }
 }

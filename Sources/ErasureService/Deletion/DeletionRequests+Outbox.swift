@@ -17,7 +17,7 @@ extension DeletionRequests {
         let now = self.now
         let leaseUntil = now + environment.outboxLease
         let cipher = environment.cipher
-        let claimed = try await store.write { tx in try tx.claim(kinds: kinds, limit: limit, now: now, leaseUntil: leaseUntil) }
+        let claimed = try await store.write { tx in try await tx.outbox.claim(kinds: kinds, limit: limit, now: now, leaseUntil: leaseUntil) }
         return try claimed.map { record in
             OpenedMessage(record: record, recipient: try record.recipientSealed.map { try cipher.openText($0) }, payload: try cipher.openText(record.payloadSealed))
         }
@@ -35,39 +35,39 @@ extension DeletionRequests {
         let now = self.now
         let providerKinds = Set(OutboxKind.providerJobs)
         let answer = try await store.write { tx in
-            let messages = try tx.outboxMessages(ids: ids)
+            let messages = try await tx.outbox.messages(ids: ids)
             let found = Set(messages.map(\.id))
             if outcome == .retryLater {
-                try tx.postpone(ids: Array(found), until: now + retryAfter)
+                try await tx.outbox.postpone(ids: Array(found), until: now + retryAfter)
                 return (acknowledged: found.count, unknown: ids.filter { !found.contains($0) }, providerJobsDone: false)
             }
-            _ = try tx.deleteOutboxMessages(ids: Array(found))
+            _ = try await tx.outbox.delete(ids: Array(found))
             if outcome == .failedPermanently {
                 let reason = String((reason ?? "unspecified").prefix(200))
                 for message in messages {
-                    try tx.audit(
+                    try await tx.audit.append(
                         at: now, actor: actor, action: .jobFailed, subject: "outbox:\(message.id)",
                         details: ["kind": message.kind.rawValue, "reason": reason]
                     )
-                    if providerKinds.contains(message.kind), let requestID = message.requestId, var request = try tx.request(id: requestID) {
+                    if providerKinds.contains(message.kind), let requestID = message.requestId, var request = try await tx.requests.request(id: requestID) {
                         try ProviderFailure.append(ProviderFailure(kind: message.kind, reason: reason), to: &request)
-                        try tx.save(request)
+                        try await tx.requests.save(request)
                     }
                 }
             }
             for message in messages where message.kind == .deletionCompleted {
-                guard let requestID = message.requestId, var request = try tx.request(id: requestID), request.state == .erased else { continue }
+                guard let requestID = message.requestId, var request = try await tx.requests.request(id: requestID), request.state == .erased else { continue }
                 try Self.transition(&request, .completed)
                 request.completedAt = now
                 request.requesterEmailSealed = nil
                 request.subjectValuesSealed = nil
                 request.forgotten = true
-                try tx.save(request)
+                try await tx.requests.save(request)
                 // What the requester was sent and never claimed (a code) goes with the address; another
                 // job is never deleted here (none is left: the confirmation waited for them).
-                let mail = try tx.outboxMessages(requestID: requestID).filter { !providerKinds.contains($0.kind) }
-                _ = try tx.deleteOutboxMessages(ids: mail.map(\.id))
-                try tx.audit(at: now, actor: actor, action: .completed, requestID: requestID)
+                let mail = try await tx.outbox.messages(requestID: requestID).filter { !providerKinds.contains($0.kind) }
+                _ = try await tx.outbox.delete(ids: mail.map(\.id))
+                try await tx.audit.append(at: now, actor: actor, action: .completed, requestID: requestID)
             }
             let providerJobsDone = messages.contains { providerKinds.contains($0.kind) && $0.requestId != nil }
             return (acknowledged: found.count, unknown: ids.filter { !found.contains($0) }, providerJobsDone: providerJobsDone)
@@ -81,10 +81,10 @@ extension DeletionRequests {
     /// Logs past 90 days, billing past 7 years, codes past their life, unverified requests past 7 days.
     public func sweep(actor: String) async throws -> (deleted: [String: Int], expired: Int) {
         let now = self.now
-        var deleted = try await RetentionSweep(database: store.database).sweep(now: now)
+        var deleted = try await store.retention.sweep(now: now)
         let expired = try await expireUnverified(actor: actor)
         // A code lives 15 minutes and counts towards the hourly limit for an hour: older ones serve nothing.
-        deleted["identity_challenges"] = try await store.write { tx in try tx.deleteChallenges(issuedBefore: now - 3_600) }
+        deleted["identity_challenges"] = try await store.write { tx in try await tx.challenges.deleteChallenges(issuedBefore: now - 3_600) }
         return (deleted, expired)
     }
 
@@ -93,17 +93,17 @@ extension DeletionRequests {
     public func expireUnverified(actor: String) async throws -> Int {
         let now = self.now
         let (expired, purgedRequestJobs) = try await store.write { tx in
-            let purged = try tx.outboxMessages(kinds: OutboxKind.carryingTokens, createdBefore: now - 86_400)
-            _ = try tx.deleteOutboxMessages(ids: purged.map(\.id))
+            let purged = try await tx.outbox.messages(kinds: OutboxKind.carryingTokens, createdBefore: now - 86_400)
+            _ = try await tx.outbox.delete(ids: purged.map(\.id))
             for message in purged {
-                guard let requestID = message.requestId, var request = try tx.request(id: requestID) else { continue }
+                guard let requestID = message.requestId, var request = try await tx.requests.request(id: requestID) else { continue }
                 try ProviderFailure.append(ProviderFailure(kind: message.kind, reason: ProviderFailure.expired), to: &request)
-                try tx.save(request)
-                try tx.audit(at: now, actor: actor, action: .jobExpired, requestID: requestID, details: ["kind": message.kind.rawValue])
+                try await tx.requests.save(request)
+                try await tx.audit.append(at: now, actor: actor, action: .jobExpired, requestID: requestID, details: ["kind": message.kind.rawValue])
             }
-            let stale = try tx.unverifiedRequests(expiringBy: now)
+            let stale = try await tx.requests.unverifiedRequests(expiringBy: now)
             for var request in stale {
-                try Self.end(tx, &request, .expire, reason: environment.policy.expiryReason, now: now, actor: actor)
+                try await Self.end(tx, &request, .expire, reason: environment.policy.expiryReason, now: now, actor: actor)
             }
             return (stale.count, purged.contains { $0.requestId != nil })
         }

@@ -28,21 +28,23 @@ extension DeletionRequests {
         guard let accountID = request.accountId else {
             throw StoreCorruption(field: "request", value: requestID)
         }
-        let hashes = Set(try await store.read { tx in try tx.ledger(requestID: requestID).map(\.identifierHash) })
+        let hashes = Set(try await store.read { tx in try await tx.ledger.entries(requestID: requestID).map(\.identifierHash) })
         let hasher = environment.hasher
-        let scan = ResidualScan(database: store.database)
-        let tables = try await scan.scan(accountID: accountID, scope: request.scope, subjectHashes: hashes) { hasher.hash(kind: $0, value: $1) }
+        let tables = try await store.erasure.residualScan(accountID: accountID, scope: request.scope, subjectHashes: hashes) {
+            hasher.hash(kind: $0, value: $1)
+        }
         var byteScan: (Int, Int)?
         if let sealed = request.subjectValuesSealed {
             let values = try JSONDecoder().decode([String: String].self, from: Data(try environment.cipher.openText(sealed).utf8))
             // A partial scope leaves the account: a value it still holds (say the Google address that is
             // also the login) is not searched for.
             let staying = try await store.read { tx in
-                Set(try tx.identifiers(accountID: accountID).map { $0.value.lowercased() })
+                Set(try await tx.accounts.identifiers(accountID: accountID).map { $0.value.lowercased() })
             }
             let needles = Set(values.values.filter { !staying.contains($0.lowercased()) }).sorted()
-            let found = try await scan.byteScan(for: needles)
-            byteScan = (needles.count, found.values.reduce(0, +))
+            if let found = try await store.erasure.byteScan(for: needles) {
+                byteScan = (needles.count, found.values.reduce(0, +))
+            }
         }
         return ErasureProof(requestID: requestID, tables: tables, byteScan: byteScan, scannedAt: now)
     }
@@ -80,7 +82,7 @@ extension DeletionRequests {
     }
 
     private func erasedRequest(_ requestID: String, action: String) async throws -> DeletionRequestRecord {
-        let request = try await store.read { tx in try Self.request(tx, requestID) }
+        let request = try await store.read { tx in try await Self.request(tx, requestID) }
         let state = request.state
         guard state == .erased || state == .completed else { throw DeletionError.illegalState(state, action: action) }
         return request

@@ -30,7 +30,7 @@ extension DeletionRequests {
     public func status(requestID: String) async throws -> RequestReport {
         let now = self.now
         let policy = environment.policy
-        let report = try await store.read { tx in try Self.report(tx, try Self.request(tx, requestID), now: now, policy: policy) }
+        let report = try await store.read { tx in try await Self.report(tx, try await Self.request(tx, requestID), now: now, policy: policy) }
         return try withBackups(report)
     }
 
@@ -45,8 +45,8 @@ extension DeletionRequests {
         let now = self.now
         let policy = environment.policy
         let report = try await store.read { tx in
-            guard let request = try tx.request(confirmationCode: confirmationCode) else { throw DeletionError.confirmationCodeNotFound }
-            return try Self.report(tx, request, now: now, policy: policy)
+            guard let request = try await tx.requests.request(confirmationCode: confirmationCode) else { throw DeletionError.confirmationCodeNotFound }
+            return try await Self.report(tx, request, now: now, policy: policy)
         }
         return try withBackups(report)
     }
@@ -62,46 +62,44 @@ extension DeletionRequests {
         let now = self.now
         let policy = environment.policy
         let page = try await store.read { tx in
-            let page = try tx.requests(
-                state: state, dueBefore: dueBefore, overdue: overdue.map { ($0, now, now - policy.backupWindow) },
-                after: cursor, limit: pageSize + 1
-            )
-            let reports = try page.prefix(pageSize).map { try Self.report(tx, $0, now: now, policy: policy) }
+            let filter = RequestFilter(state: state, dueBefore: dueBefore, overdue: overdue.map { ($0, now, now - policy.backupWindow) })
+            let page = try await tx.requests.requests(filter, after: cursor, limit: pageSize + 1)
+            var reports: [RequestReport] = []
+            for request in page.prefix(pageSize) { reports.append(try await Self.report(tx, request, now: now, policy: policy)) }
             let next = page.count > pageSize ? page[pageSize - 1] : nil
             return (reports, next.map { PageToken.encode(due: $0.productionDueBy, id: $0.id) })
         }
         return (try page.0.map(withBackups), page.1)
     }
 
-    static func report(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, now: Date, policy: ErasurePolicy) throws -> RequestReport {
+    static func report(_ tx: any StoreTransaction, _ request: DeletionRequestRecord, now: Date, policy: ErasurePolicy) async throws -> RequestReport {
         let state = request.state
         let backupsDueBy = policy.backupsDue(receivedAt: request.receivedAt)
         let overdue = RequestState.open.contains(state) ? now > request.productionDueBy : state == .erased && now > backupsDueBy
         // Provider jobs exist only once an erasure has started.
         let hasJobs = request.erasingAt != nil && state != .completed
         return RequestReport(
-            request: request, erased: try tx.progress(requestID: request.id), kept: try kept(tx, request, state: state),
+            request: request, erased: try await tx.progress(requestID: request.id), kept: try await kept(tx, request, state: state),
             backupsDueBy: backupsDueBy, overdue: overdue,
-            providerJobsPending: hasJobs ? try tx.outboxCount(requestID: request.id, kinds: OutboxKind.providerJobs) : 0,
+            providerJobsPending: hasJobs ? try await tx.outbox.count(requestID: request.id, kinds: OutboxKind.providerJobs) : 0,
             providerFailures: try ProviderFailure.decodeAll(request.providerFailures)
         )
     }
 
     /// What the policy keeps for this request (P8), from the table classification.
-    static func kept(_ tx: RequestsTransaction, _ request: DeletionRequestRecord, state: RequestState) throws -> [RequestReport.Kept] {
+    static func kept(_ tx: any StoreTransaction, _ request: DeletionRequestRecord, state: RequestState) async throws -> [RequestReport.Kept] {
         guard request.scope == .account else {
             return [.init(category: "rest_of_account", reason: "outside the scope of a \(request.scope.rawValue) request: the account and its other data stay", rows: nil, until: nil)]
         }
         guard let accountID = request.accountId, [.erasing, .erased, .completed, .failed].contains(state) else { return [] }
         var kept: [RequestReport.Kept] = []
         if case .retain(let reason, _, _)? = TableClassification.named("billing_records")?.category {
-            let billing = try tx.retainedBilling(accountID: accountID)
-            kept.append(.init(category: "billing_records", reason: reason, rows: billing.count, until: billing.until.flatMap { ISO8601Time.parse($0) }))
+            let billing = try await tx.accounts.retainedBilling(accountID: accountID)
+            kept.append(.init(category: "billing_records", reason: reason, rows: billing.count, until: billing.until))
         }
         if case .retain(let reason, _, let days?)? = TableClassification.named("application_logs")?.category {
-            let logs = try tx.retainedLogs(accountID: accountID)
-            let newest = logs.newest.flatMap { ISO8601Time.parse($0) }
-            kept.append(.init(category: "application_logs", reason: reason, rows: logs.count, until: newest.map { $0 + TimeInterval(days) * 86_400 }))
+            let logs = try await tx.accounts.retainedLogs(accountID: accountID)
+            kept.append(.init(category: "application_logs", reason: reason, rows: logs.count, until: logs.newest.map { $0 + TimeInterval(days) * 86_400 }))
         }
         kept.append(.init(category: "usage_daily", reason: "aggregate, non-identifying usage counts (per-user events folded in, then erased)", rows: nil, until: nil))
         return kept

@@ -10,13 +10,13 @@ public import Logging
 /// Every change is one store transaction holding the transition, its outbox message and its audit entry;
 /// a refusal that must still be recorded (a wrong code counts as a try) commits before it is thrown.
 public struct DeletionRequests: Sendable {
-    public let store: RequestsStore
+    public let store: any ErasureStore
     public let environment: DeletionEnvironment
     /// Where erasures run; `deletiond serve` runs it as a service beside the server.
     public let runner: ErasureRunner
 
-    public init(database: AppDatabase, environment: DeletionEnvironment, logger: Logger = Logger(label: "deletiond.erasure")) {
-        store = RequestsStore(database: database)
+    public init(store: any ErasureStore, environment: DeletionEnvironment, logger: Logger = Logger(label: "deletiond.erasure")) {
+        self.store = store
         self.environment = environment
         runner = ErasureRunner(logger: logger)
     }
@@ -39,8 +39,8 @@ public struct DeletionRequests: Sendable {
         let now = self.now
         let environment = self.environment
         return try await store.write { tx in
-            if let known = try tx.request(messageIdHash: messageHash) { return (known.id, true) }
-            guard let account = try tx.account(email: address) else {
+            if let known = try await tx.requests.request(messageIdHash: messageHash) { return (known.id, true) }
+            guard let account = try await tx.accounts.account(email: address) else {
                 // Rejected at once; only the address itself is told, by email (I6).
                 var request = try Self.newRecord(
                     scope: scope, channel: .email, accountID: nil, email: address, messageHash: messageHash,
@@ -50,19 +50,19 @@ public struct DeletionRequests: Sendable {
                 request.state = .rejected
                 request.reason = "no account uses the sender's address"
                 request.endedAt = now
-                try tx.save(request)
-                try tx.enqueue(try Self.message(.noAccount, to: address, request: request.id, payload: [:], at: now, cipher: environment.cipher))
-                try tx.audit(at: now, actor: actor, action: .rejected, requestID: request.id, details: ["reason": OutboxKind.noAccount.rawValue, "channel": RequestChannel.email.rawValue])
+                try await tx.requests.save(request)
+                try await tx.outbox.enqueue(try Self.message(.noAccount, to: address, request: request.id, payload: [:], at: now, cipher: environment.cipher))
+                try await tx.audit.append(at: now, actor: actor, action: .rejected, requestID: request.id, details: ["reason": OutboxKind.noAccount.rawValue, "channel": RequestChannel.email.rawValue])
                 return (request.id, false)
             }
-            if let open = try tx.openRequest(accountID: account.id, scope: scope) { return (open.id, true) }
+            if let open = try await tx.requests.openRequest(accountID: account.id, scope: scope) { return (open.id, true) }
             var request = try Self.newRecord(
                 scope: scope, channel: .email, accountID: account.id, email: account.email, messageHash: messageHash,
                 receivedAt: min(receivedAt, now), actor: actor, environment: environment
             )
-            try tx.save(request)
-            try tx.audit(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": scope.rawValue, "channel": RequestChannel.email.rawValue])
-            _ = try Self.issueCode(tx, &request, email: account.email, now: now, actor: actor, environment: environment)
+            try await tx.requests.save(request)
+            try await tx.audit.append(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": scope.rawValue, "channel": RequestChannel.email.rawValue])
+            _ = try await Self.issueCode(tx, &request, email: account.email, now: now, actor: actor, environment: environment)
             return (request.id, false)
         }
     }
@@ -72,15 +72,15 @@ public struct DeletionRequests: Sendable {
         let now = self.now
         let environment = self.environment
         return try await store.write { tx in
-            guard let account = try tx.account(id: accountID) else { throw DeletionError.accountNotFound(accountID) }
-            if let open = try tx.openRequest(accountID: account.id, scope: scope) { return open }
+            guard let account = try await tx.accounts.account(id: accountID) else { throw DeletionError.accountNotFound(accountID) }
+            if let open = try await tx.requests.openRequest(accountID: account.id, scope: scope) { return open }
             var request = try Self.newRecord(
                 scope: scope, channel: channel, accountID: account.id, email: account.email, messageHash: nil,
                 receivedAt: now, actor: actor, environment: environment
             )
-            try tx.save(request)
-            try tx.audit(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": scope.rawValue, "channel": channel.rawValue])
-            _ = try Self.issueCode(tx, &request, email: account.email, now: now, actor: actor, environment: environment)
+            try await tx.requests.save(request)
+            try await tx.audit.append(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": scope.rawValue, "channel": channel.rawValue])
+            _ = try await Self.issueCode(tx, &request, email: account.email, now: now, actor: actor, environment: environment)
             return request
         }
     }
@@ -92,22 +92,22 @@ public struct DeletionRequests: Sendable {
         let now = self.now
         let environment = self.environment
         let outcome: Result<DeletionRequestRecord, DeletionError> = try await store.write { tx in
-            var request = try Self.request(tx, requestID)
+            var request = try await Self.request(tx, requestID)
             let state = request.state
             guard RequestState.unverified.contains(state) else { return .failure(.illegalState(state, action: "be verified")) }
             if now >= request.verificationExpiresAt {
-                try Self.end(tx, &request, .expire, reason: environment.policy.expiryReason, now: now, actor: "deletiond")
+                try await Self.end(tx, &request, .expire, reason: environment.policy.expiryReason, now: now, actor: "deletiond")
                 return .failure(.illegalState(.expired, action: "be verified"))
             }
-            guard var stored = try tx.challenges(requestID: requestID).first, let storedID = stored.id else { return .failure(.noCode) }
+            guard var stored = try await tx.challenges.challenges(requestID: requestID).first, let storedID = stored.id else { return .failure(.noCode) }
             var challenge = Challenge(digest: stored.digest, issuedAt: stored.issuedAt, attempts: stored.attempts, burned: stored.burned)
             do {
                 try challenge.verify(code, requestID: requestID, codes: environment.codes, policy: environment.challengePolicy, now: now)
             } catch let refusal as Challenge.Refusal {
                 stored.attempts = challenge.attempts
                 stored.burned = challenge.burned
-                try tx.save(&stored)
-                try tx.audit(at: now, actor: actor, action: .codeRefused, requestID: requestID, details: ["challenge": storedID, "attempts": stored.attempts])
+                stored = try await tx.challenges.save(stored)
+                try await tx.audit.append(at: now, actor: actor, action: .codeRefused, requestID: requestID, details: ["challenge": storedID, "attempts": stored.attempts])
                 switch refusal {
                 case .wrongCode(let left): return .failure(.wrongCode(attemptsLeft: left))
                 case .expired: return .failure(.codeExpired)
@@ -117,14 +117,14 @@ public struct DeletionRequests: Sendable {
             }
             stored.attempts = challenge.attempts
             stored.burned = true
-            try tx.save(&stored)
+            stored = try await tx.challenges.save(stored)
             try Self.transition(&request, .verified)
             request.verifiedAt = now
             request.erasureStartsAt = environment.policy.erasureStarts(
                 scope: request.scope, verifiedAt: now, receivedAt: request.receivedAt
             )
-            try tx.save(request)
-            try tx.audit(at: now, actor: actor, action: .verified, requestID: requestID)
+            try await tx.requests.save(request)
+            try await tx.audit.append(at: now, actor: actor, action: .verified, requestID: requestID)
             return .success(request)
         }
         return try outcome.get()
@@ -135,22 +135,22 @@ public struct DeletionRequests: Sendable {
         let now = self.now
         let environment = self.environment
         return try await store.write { tx in
-            var request = try Self.request(tx, requestID)
+            var request = try await Self.request(tx, requestID)
             let state = request.state
             guard RequestState.unverified.contains(state) else { throw DeletionError.illegalState(state, action: "get a new code") }
             guard let sealed = request.requesterEmailSealed else { throw DeletionError.illegalState(state, action: "get a new code") }
             let email = try environment.cipher.openText(sealed)
-            return try Self.issueCode(tx, &request, email: email, now: now, actor: actor, environment: environment)
+            return try await Self.issueCode(tx, &request, email: email, now: now, actor: actor, environment: environment)
         }
     }
 
     /// Issues a code: stored as an HMAC, sent through the outbox to the address on file.
     static func issueCode(
-        _ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, email: String, now: Date, actor: String,
+        _ tx: any StoreTransaction, _ request: inout DeletionRequestRecord, email: String, now: Date, actor: String,
         environment: DeletionEnvironment
-    ) throws -> (expiresAt: Date, codesLeft: Int) {
+    ) async throws -> (expiresAt: Date, codesLeft: Int) {
         let policy = environment.challengePolicy
-        let issued = try tx.challenges(requestID: request.id)
+        let issued = try await tx.challenges.challenges(requestID: request.id)
         let recent = issued.map(\.issuedAt).filter { now.timeIntervalSince($0) < 3_600 }
         guard Challenge.mayIssue(after: recent, policy: policy, now: now) else {
             let wait = ((recent.min() ?? now) + 3_600).timeIntervalSince(now)
@@ -158,13 +158,13 @@ public struct DeletionRequests: Sendable {
         }
         for var older in issued where !older.burned {
             older.burned = true
-            try tx.save(&older)
+            older = try await tx.challenges.save(older)
         }
         let code = environment.codes.generate()
         var challenge = ChallengeRecord(requestId: request.id, digest: environment.codes.digest(code, requestID: request.id), issuedAt: now)
-        try tx.save(&challenge)
+        challenge = try await tx.challenges.save(challenge)
         let expiresAt = now + policy.lifetime
-        try tx.enqueue(
+        try await tx.outbox.enqueue(
             try message(
                 .identityCode, to: email, request: request.id,
                 payload: ["code": .string(code), "scope": .string(request.scope.rawValue), "expiresAt": .string(ISO8601Time.format(expiresAt))],
@@ -172,8 +172,8 @@ public struct DeletionRequests: Sendable {
             )
         )
         try transition(&request, .codeSent)
-        try tx.save(request)
-        try tx.audit(at: now, actor: actor, action: .codeSent, requestID: request.id, details: ["challenge": challenge.id ?? 0])
+        try await tx.requests.save(request)
+        try await tx.audit.append(at: now, actor: actor, action: .codeSent, requestID: request.id, details: ["challenge": challenge.id ?? 0])
         return (expiresAt, policy.maximumCodesPerHour - recent.count - 1)
     }
 
@@ -182,11 +182,11 @@ public struct DeletionRequests: Sendable {
     public func cancel(requestID: String, actor: String) async throws -> DeletionRequestRecord {
         let now = self.now
         return try await store.write { tx in
-            var request = try Self.request(tx, requestID)
+            var request = try await Self.request(tx, requestID)
             let state = request.state
             if state == .cancelled { return request }
             guard (try? RequestStateMachine.next(state, on: .cancel)) != nil else { throw DeletionError.illegalState(state, action: "be cancelled") }
-            try Self.end(tx, &request, .cancel, reason: "cancelled by \(actor)", now: now, actor: actor)
+            try await Self.end(tx, &request, .cancel, reason: "cancelled by \(actor)", now: now, actor: actor)
             return request
         }
     }
@@ -213,15 +213,15 @@ public struct DeletionRequests: Sendable {
     }
 
     /// Ends a request that never erased anything: its address is forgotten and its codes withdrawn.
-    static func end(_ tx: RequestsTransaction, _ request: inout DeletionRequestRecord, _ ending: Ending, reason: String, now: Date, actor: String) throws {
+    static func end(_ tx: any StoreTransaction, _ request: inout DeletionRequestRecord, _ ending: Ending, reason: String, now: Date, actor: String) async throws {
         try transition(&request, ending.event)
         request.endedAt = now
         request.reason = reason
         request.requesterEmailSealed = nil
         request.forgotten = true
-        try tx.save(request)
-        _ = try tx.deleteOutboxMessages(ids: try tx.outboxMessages(requestID: request.id).filter { $0.kind == .identityCode }.map(\.id))
-        try tx.audit(at: now, actor: actor, action: ending.action, requestID: request.id)
+        try await tx.requests.save(request)
+        _ = try await tx.outbox.delete(ids: try await tx.outbox.messages(requestID: request.id).filter { $0.kind == .identityCode }.map(\.id))
+        try await tx.audit.append(at: now, actor: actor, action: ending.action, requestID: request.id)
     }
 
     // MARK: Helpers
@@ -240,8 +240,8 @@ public struct DeletionRequests: Sendable {
         )
     }
 
-    static func request(_ tx: RequestsTransaction, _ id: String) throws -> DeletionRequestRecord {
-        guard let request = try tx.request(id: id) else { throw DeletionError.requestNotFound(id) }
+    static func request(_ tx: any StoreTransaction, _ id: String) async throws -> DeletionRequestRecord {
+        guard let request = try await tx.requests.request(id: id) else { throw DeletionError.requestNotFound(id) }
         return request
     }
 

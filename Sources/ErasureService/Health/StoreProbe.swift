@@ -1,23 +1,23 @@
 public import ALTStore
 import Foundation
-import ISO8601Time
+
 public import RPCServer
 public import ServiceLifecycle
 import Synchronization
 
 /// Keeps `health.check` honest about the store: every `interval` it commits a one-row write
-/// (`AppDatabase.probeWrite`). A write that fails — the file or file system read-only, the disk full, a
+/// (`ErasureStore.probeWrite`). A write that fails — the file or file system read-only, the disk full, a
 /// lock held by another process — or one still waiting after `stallLimit` is reported to the
 /// `ServingState` as a fault (NOT_SERVING with the reason); the next write that commits clears it, so the
 /// service recovers by itself when the store does.
 public struct StoreProbe: Service {
-    public let database: AppDatabase
+    public let store: any ErasureStore
     public let state: ServingState
     public let interval: Duration
     public let stallLimit: Duration
 
-    public init(database: AppDatabase, state: ServingState, interval: Duration = .seconds(2), stallLimit: Duration = .seconds(2)) {
-        self.database = database
+    public init(store: any ErasureStore, state: ServingState, interval: Duration = .seconds(2), stallLimit: Duration = .seconds(2)) {
+        self.store = store
         self.state = state
         self.interval = interval
         self.stallLimit = stallLimit
@@ -53,7 +53,7 @@ public struct StoreProbe: Service {
     /// One probe write; the fault it found, or nil.
     func probeOnce() async -> String? {
         do {
-            try await database.probeWrite(at: ISO8601Time.format(.now))
+            try await store.probeWrite(at: .now)
             return nil
         } catch let fault as StoreWriteFault {
             return fault.reason

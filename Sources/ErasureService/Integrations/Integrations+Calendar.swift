@@ -19,32 +19,32 @@ extension Integrations {
         let now = requests.now
         let environment = self.environment
         let result = try await store.write { tx -> CalendarDisconnect in
-            guard try tx.account(id: accountID) != nil else { throw DeletionError.accountNotFound(accountID) }
-            guard let connection = try tx.calendarConnection(accountID: accountID) else {
-                guard try Self.calendarState(tx, accountID: accountID, hasher: environment.hasher) == .disconnected else {
+            guard try await tx.accounts.account(id: accountID) != nil else { throw DeletionError.accountNotFound(accountID) }
+            guard let connection = try await tx.integrations.calendarConnection(accountID: accountID) else {
+                guard try await Self.calendarState(tx, accountID: accountID, hasher: environment.hasher) == .disconnected else {
                     throw IntegrationError.notConnected(integration: "calendar", accountID: accountID)
                 }
                 return CalendarDisconnect(accountID: accountID, alreadyDisconnected: true, jobIDs: [], deleted: [:])
             }
-            let jobs = try Self.revocationJobs(tx, connection, request: nil, now: now, cipher: environment.cipher)
-            let deleted = try tx.deleteCalendarData(accountID: accountID)
-            try tx.record(
+            let jobs = try await Self.revocationJobs(tx, connection, request: nil, now: now, cipher: environment.cipher)
+            let deleted = try await tx.integrations.deleteCalendarData(accountID: accountID)
+            try await tx.ledger.record(
                 LedgerEntry(
                     identifierHash: environment.hasher.hash(kind: .accountID, value: accountID), kind: .accountID,
                     scope: .calendarDisconnect, requestId: Self.calendarDisconnectMarker, erasedAt: now
                 )
             )
-            try tx.audit(at: now, actor: actor, action: .calendarDisconnected, subject: "account:\(accountID)", details: ["jobs": jobs, "deleted": deleted])
+            try await tx.audit.append(at: now, actor: actor, action: .calendarDisconnected, subject: "account:\(accountID)", details: ["jobs": jobs, "deleted": deleted])
             return CalendarDisconnect(accountID: accountID, alreadyDisconnected: false, jobIDs: jobs, deleted: deleted)
         }
-        if !result.alreadyDisconnected { try await store.database.checkpoint() }
+        if !result.alreadyDisconnected { try await store.flushErasedData() }
         return result
     }
 
     /// Queues the stop-channel job (when there is a push channel) and the revoke job after it.
     static func revocationJobs(
-        _ tx: RequestsTransaction, _ connection: CalendarConnectionRecord, request: String?, now: Date, cipher: TokenCipher
-    ) throws -> [String] {
+        _ tx: any StoreTransaction, _ connection: CalendarConnectionRecord, request: String?, now: Date, cipher: TokenCipher
+    ) async throws -> [String] {
         var jobs: [String] = []
         let keyID = connection.tokenKeyID ?? ""
         // Revocation is the provider's side and best effort: a token that cannot be opened (its key is
@@ -52,7 +52,7 @@ extension Integrations {
         let access = connection.accessTokenCiphertext.flatMap { try? cipher.open(.init(ciphertext: $0, keyID: keyID)) }
         let refresh = connection.refreshTokenCiphertext.flatMap { try? cipher.open(.init(ciphertext: $0, keyID: keyID)) }
         if (connection.accessTokenCiphertext != nil && access == nil) || (connection.refreshTokenCiphertext != nil && refresh == nil) {
-            try tx.audit(
+            try await tx.audit.append(
                 at: now, actor: "deletiond", action: .revocationSkipped, subject: "account:\(connection.accountID)",
                 details: ["reason": "token_unreadable", "key": keyID]
             )
@@ -63,7 +63,7 @@ extension Integrations {
                 payload: ["accountId": .string(connection.accountID), "channelId": .string(channel), "accessToken": .string(access)],
                 at: now, cipher: cipher
             )
-            try tx.enqueue(stop)
+            try await tx.outbox.enqueue(stop)
             jobs.append(stop.id)
         }
         if let refresh {
@@ -72,7 +72,7 @@ extension Integrations {
                 payload: ["accountId": .string(connection.accountID), "refreshToken": .string(refresh)],
                 at: now, cipher: cipher, after: jobs.last
             )
-            try tx.enqueue(revoke)
+            try await tx.outbox.enqueue(revoke)
             jobs.append(revoke.id)
         }
         return jobs
@@ -80,13 +80,13 @@ extension Integrations {
 
     /// The provider side of a deletion request's first run: Meta unsubscribe for Instagram data, Google
     /// channel stop and token revocation for calendar data (the account scope does both).
-    static func providerJobs(_ tx: RequestsTransaction, request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) throws {
+    static func providerJobs(_ tx: any StoreTransaction, request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) async throws {
         guard let accountID = request.accountId else { return }
-        if request.scope != .calendar, let connection = try tx.instagramConnection(accountID: accountID) {
-            _ = try disconnect(tx, connection, now: now, actor: "deletiond", environment: environment, request: request.id)
+        if request.scope != .calendar, let connection = try await tx.integrations.instagramConnection(accountID: accountID) {
+            _ = try await disconnect(tx, connection, now: now, actor: "deletiond", environment: environment, request: request.id)
         }
-        if request.scope != .instagram, let connection = try tx.calendarConnection(accountID: accountID) {
-            _ = try revocationJobs(tx, connection, request: request.id, now: now, cipher: environment.cipher)
+        if request.scope != .instagram, let connection = try await tx.integrations.calendarConnection(accountID: accountID) {
+            _ = try await revocationJobs(tx, connection, request: request.id, now: now, cipher: environment.cipher)
         }
     }
 }

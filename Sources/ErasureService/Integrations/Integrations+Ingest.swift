@@ -31,22 +31,22 @@ extension Integrations {
         for (index, event) in events.enumerated() { try Self.validate(event, index: index) }
         let hasher = environment.hasher
         let outcome = try await store.write { tx -> (Int, Int, LinkState?) in
-            let state = try Self.instagramState(tx, accountID: accountID, hasher: hasher)
+            let state = try await Self.instagramState(tx, accountID: accountID, hasher: hasher)
             guard state == .connected else { return (0, events.count, state) }
             var stored = 0
             for event in events {
                 let new: Bool
                 switch event.kind {
                 case .dm:
-                    new = try tx.storeInstagramMessage(
+                    new = try await tx.integrations.storeInstagramMessage(
                         accountID: accountID, id: event.id, igThreadID: event.threadID!, from: event.from!, body: event.body!, sentAt: event.at!
                     )
                 case .comment:
-                    new = try tx.storeInstagramComment(
+                    new = try await tx.integrations.storeInstagramComment(
                         accountID: accountID, id: event.id, mediaID: event.mediaID!, username: event.from!, body: event.body!, createdAt: event.at!
                     )
                 case .analytics:
-                    new = try tx.storePostAnalytics(
+                    new = try await tx.integrations.storePostAnalytics(
                         accountID: accountID, id: event.id, mediaID: event.mediaID!, day: event.day!,
                         impressions: event.impressions!, reach: event.reach!, likes: event.likes!
                     )
@@ -67,25 +67,27 @@ extension Integrations {
         let hasher = environment.hasher
         return try await store.read { tx in
             let accountHash = hasher.hash(kind: .accountID, value: accountID)
-            guard try tx.account(id: accountID) != nil || (try tx.lastErasure(identifierHash: accountHash, scope: .account)) != nil else {
+            var known = try await tx.accounts.account(id: accountID) != nil
+            if !known { known = try await tx.ledger.lastErasure(identifierHash: accountHash, scope: .account) != nil }
+            guard known else {
                 throw DeletionError.accountNotFound(accountID)
             }
-            return (try Self.instagramState(tx, accountID: accountID, hasher: hasher), try Self.calendarState(tx, accountID: accountID, hasher: hasher))
+            return (try await Self.instagramState(tx, accountID: accountID, hasher: hasher), try await Self.calendarState(tx, accountID: accountID, hasher: hasher))
         }
     }
 
-    static func instagramState(_ tx: RequestsTransaction, accountID: String, hasher: SubjectHasher) throws -> LinkState {
-        let erasedAt = try tx.lastErasure(identifierHash: hasher.hash(kind: .accountID, value: accountID), scope: .instagram)
-        guard let connection = try tx.instagramConnection(accountID: accountID) else { return erasedAt == nil ? .notConnected : .erased }
+    static func instagramState(_ tx: any StoreTransaction, accountID: String, hasher: SubjectHasher) async throws -> LinkState {
+        let erasedAt = try await tx.ledger.lastErasure(identifierHash: hasher.hash(kind: .accountID, value: accountID), scope: .instagram)
+        guard let connection = try await tx.integrations.instagramConnection(accountID: accountID) else { return erasedAt == nil ? .notConnected : .erased }
         // A connection made after the last erasure is a new one; anything older was erased with it.
         if let erasedAt, let connectedAt = ISO8601Time.parse(connection.connectedAt), erasedAt >= connectedAt { return .erased }
         if connection.tokenCiphertext == nil || connection.disconnectedAt != nil { return .disconnected }
         return .connected
     }
 
-    static func calendarState(_ tx: RequestsTransaction, accountID: String, hasher: SubjectHasher) throws -> LinkState {
-        if try tx.calendarConnection(accountID: accountID) != nil { return .connected }
-        let entries = try tx.ledger(identifierHash: hasher.hash(kind: .accountID, value: accountID))
+    static func calendarState(_ tx: any StoreTransaction, accountID: String, hasher: SubjectHasher) async throws -> LinkState {
+        if try await tx.integrations.calendarConnection(accountID: accountID) != nil { return .connected }
+        let entries = try await tx.ledger.entries(identifierHash: hasher.hash(kind: .accountID, value: accountID))
         // Stores written before disconnects had scopes of their own hold a calendar disconnect in scope
         // `calendar` with the marker as its request id.
         if entries.contains(where: { ($0.scope == .calendar || $0.scope == .account) && $0.requestId != calendarDisconnectMarker }) {

@@ -33,7 +33,7 @@ public struct Integrations: Sendable {
         self.meta = meta
     }
 
-    var store: RequestsStore { requests.store }
+    var store: any ErasureStore { requests.store }
     var environment: DeletionEnvironment { requests.environment }
 
     /// What a disconnect changed.
@@ -49,13 +49,13 @@ public struct Integrations: Sendable {
         let now = requests.now
         let environment = self.environment
         let result = try await store.write { tx -> InstagramDisconnect in
-            guard try tx.account(id: accountID) != nil else { throw DeletionError.accountNotFound(accountID) }
-            guard let connection = try tx.instagramConnection(accountID: accountID) else {
+            guard try await tx.accounts.account(id: accountID) != nil else { throw DeletionError.accountNotFound(accountID) }
+            guard let connection = try await tx.integrations.instagramConnection(accountID: accountID) else {
                 throw IntegrationError.notConnected(integration: "instagram", accountID: accountID)
             }
-            return try Self.disconnect(tx, connection, now: now, actor: actor, environment: environment)
+            return try await Self.disconnect(tx, connection, now: now, actor: actor, environment: environment)
         }
-        if !result.alreadyDisconnected { try await store.database.checkpoint() }  // no token byte left in the WAL (I2)
+        if !result.alreadyDisconnected { try await store.flushErasedData() }  // no token byte left in the WAL (I2)
         return result
     }
 
@@ -63,26 +63,26 @@ public struct Integrations: Sendable {
     static let instagramDisconnectMarker = "instagram.disconnect"
 
     static func disconnect(
-        _ tx: RequestsTransaction, _ connection: InstagramConnectionRecord, now: Date, actor: String, environment: DeletionEnvironment,
+        _ tx: any StoreTransaction, _ connection: InstagramConnectionRecord, now: Date, actor: String, environment: DeletionEnvironment,
         request: String? = nil
-    ) throws -> InstagramDisconnect {
+    ) async throws -> InstagramDisconnect {
         let already = connection.tokenCiphertext == nil && !connection.pollingEnabled && !connection.webhookSubscribed
         guard !already else { return InstagramDisconnect(accountID: connection.accountID, alreadyDisconnected: true, jobID: nil) }
-        try tx.disconnectInstagram(accountID: connection.accountID, at: now)
+        try await tx.integrations.disconnectInstagram(accountID: connection.accountID, at: now, onlyIfConnected: false)
         let job = try DeletionRequests.message(
             .instagramUnsubscribe, to: nil, request: request,
             payload: ["accountId": .string(connection.accountID), "igUserId": .string(connection.igUserID)], at: now,
             cipher: environment.cipher
         )
-        try tx.enqueue(job)
+        try await tx.outbox.enqueue(job)
         // Replayed by every later restore, so a backup taken before it cannot bring the token back (I1).
-        try tx.record(
+        try await tx.ledger.record(
             LedgerEntry(
                 identifierHash: environment.hasher.hash(kind: .accountID, value: connection.accountID), kind: .accountID,
                 scope: .instagramDisconnect, requestId: instagramDisconnectMarker, erasedAt: now
             )
         )
-        try tx.audit(at: now, actor: actor, action: .instagramDisconnected, subject: "account:\(connection.accountID)", details: ["job": job.id])
+        try await tx.audit.append(at: now, actor: actor, action: .instagramDisconnected, subject: "account:\(connection.accountID)", details: ["job": job.id])
         return InstagramDisconnect(accountID: connection.accountID, alreadyDisconnected: false, jobID: job.id)
     }
 
@@ -95,10 +95,10 @@ public struct Integrations: Sendable {
         let now = requests.now
         let environment = self.environment
         let result = try await store.write { tx -> InstagramDisconnect? in
-            guard let connection = try tx.instagramConnection(igUserID: verified.userID) else { return nil }
-            return try Self.disconnect(tx, connection, now: now, actor: actor, environment: environment)
+            guard let connection = try await tx.integrations.instagramConnection(igUserID: verified.userID) else { return nil }
+            return try await Self.disconnect(tx, connection, now: now, actor: actor, environment: environment)
         }
-        if result?.alreadyDisconnected == false { try await store.database.checkpoint() }
+        if result?.alreadyDisconnected == false { try await store.flushErasedData() }
         return result
     }
 
@@ -110,17 +110,17 @@ public struct Integrations: Sendable {
         let environment = self.environment
         let key = environment.hasher.hash(kind: .metaSignedRequest, value: signedRequest)
         let code = try await store.write { tx -> String in
-            if let known = try tx.request(messageIdHash: key) { return known.confirmationCode }
+            if let known = try await tx.requests.request(messageIdHash: key) { return known.confirmationCode }
             // Meta retries a callback with the same signed request: the request the first try verified (at or
             // after `issued_at`) is still the answer once its erasure has taken the connection (found through
             // the ledger's hash of the Instagram user).
             let user = environment.hasher.hash(kind: .igUserID, value: verified.userID)
-            for entry in try tx.ledger(identifierHash: user) {
-                if let erased = try tx.request(id: entry.requestId), let at = erased.verifiedAt, at >= verified.issuedAt {
+            for entry in try await tx.ledger.entries(identifierHash: user) {
+                if let erased = try await tx.requests.request(id: entry.requestId), let at = erased.verifiedAt, at >= verified.issuedAt {
                     return erased.confirmationCode
                 }
             }
-            guard let connection = try tx.instagramConnection(igUserID: verified.userID), let account = try tx.account(id: connection.accountID) else {
+            guard let connection = try await tx.integrations.instagramConnection(igUserID: verified.userID), let account = try await tx.accounts.account(id: connection.accountID) else {
                 var request = try DeletionRequests.newRecord(
                     scope: .instagram, channel: .meta, accountID: nil, email: "meta:\(verified.userID)", messageHash: key,
                     receivedAt: now, actor: actor, environment: environment
@@ -130,18 +130,18 @@ public struct Integrations: Sendable {
                 request.reason = "no Instagram connection for this Instagram user: nothing to erase"
                 request.endedAt = now
                 request.forgotten = true
-                try tx.save(request)
-                try tx.audit(at: now, actor: actor, action: .rejected, requestID: request.id, details: ["reason": "no_connection", "channel": RequestChannel.meta.rawValue])
+                try await tx.requests.save(request)
+                try await tx.audit.append(at: now, actor: actor, action: .rejected, requestID: request.id, details: ["reason": "no_connection", "channel": RequestChannel.meta.rawValue])
                 return request.confirmationCode
             }
-            if var open = try tx.openRequest(accountID: account.id, scope: .instagram) {
+            if var open = try await tx.requests.openRequest(accountID: account.id, scope: .instagram) {
                 // Meta has authenticated the user: an open request waiting for its code is verified now.
                 if RequestState.unverified.contains(open.state) {
                     try DeletionRequests.transition(&open, .verified)
                     open.verifiedAt = now
                     open.erasureStartsAt = now
-                    try tx.save(open)
-                    try tx.audit(at: now, actor: actor, action: .verified, requestID: open.id, details: ["by": "meta_signed_request"])
+                    try await tx.requests.save(open)
+                    try await tx.audit.append(at: now, actor: actor, action: .verified, requestID: open.id, details: ["by": "meta_signed_request"])
                 }
                 return open.confirmationCode
             }
@@ -152,9 +152,9 @@ public struct Integrations: Sendable {
             try DeletionRequests.transition(&request, .verified)
             request.verifiedAt = now
             request.erasureStartsAt = now
-            try tx.save(request)
-            try tx.audit(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": Scope.instagram.rawValue, "channel": RequestChannel.meta.rawValue])
-            try tx.audit(at: now, actor: actor, action: .verified, requestID: request.id, details: ["by": "meta_signed_request"])
+            try await tx.requests.save(request)
+            try await tx.audit.append(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": Scope.instagram.rawValue, "channel": RequestChannel.meta.rawValue])
+            try await tx.audit.append(at: now, actor: actor, action: .verified, requestID: request.id, details: ["by": "meta_signed_request"])
             return request.confirmationCode
         }
         let separator = meta.statusPageBase.contains("?") ? "&" : "?"

@@ -28,7 +28,7 @@ struct StoreFaultTests {
         let environment = DeletionEnvironment.ephemeral()
         try await Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys).seed(.demo)
         let state = ServingState()
-        let requests = DeletionRequests(database: database, environment: environment, logger: LiveTCPServer.quietLogger)
+        let requests = DeletionRequests(store: SQLiteErasureStore(database: database), environment: environment, logger: LiveTCPServer.quietLogger)
         let backups = Backups(
             settings: try Backups.Settings(
                 folder: BackupFolder(path: folder.appendingPathComponent("backups").path),
@@ -38,10 +38,10 @@ struct StoreFaultTests {
             requests: requests
         )
         let dispatcher = try ErasureServer.makeDispatcher(
-            database: database, callers: ContractTarget.callers, requests: requests, backups: backups, state: state,
+            callers: ContractTarget.callers, requests: requests, backups: backups, state: state,
             logger: LiveTCPServer.quietLogger
         )
-        let probe = StoreProbe(database: database, state: state, interval: .milliseconds(100), stallLimit: .milliseconds(500))
+        let probe = StoreProbe(store: requests.store, state: state, interval: .milliseconds(100), stallLimit: .milliseconds(500))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await probe.run() }
             try await LiveTCPServer.run(dispatcher: dispatcher) { port, _ in

@@ -40,14 +40,14 @@ struct DemoServer: Sendable {
         )
         environment.backupFolder = backupSettings.folder
         try await Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys).seed(.demo)
-        let requests = DeletionRequests(database: database, environment: environment, logger: LiveTCPServer.quietLogger)
+        let requests = DeletionRequests(store: SQLiteErasureStore(database: database), environment: environment, logger: LiveTCPServer.quietLogger)
         let backups = Backups(settings: backupSettings, requests: requests)
         let server = DemoServer(database: database, requests: requests, backups: backups, folder: folder)
         // The contract's signed requests are dated: by default any age is accepted (flows pass a real tolerance).
         var meta = MetaSettings.development
         meta.signedRequestTolerance = signedRequestTolerance
         let dispatcher = try ErasureServer.makeDispatcher(
-            database: database, callers: ContractTarget.callers, requests: requests, meta: meta, backups: backups,
+            callers: ContractTarget.callers, requests: requests, meta: meta, backups: backups,
             logger: LiveTCPServer.quietLogger
         )
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The repositories on SQLite.
-public struct SQLiteStore: AccountsRepository, ContactsRepository, LeadsRepository, CampaignsRepository, IntegrationsRepository {
+public struct SQLiteStore: ContactsRepository, LeadsRepository, CampaignsRepository {
     public let database: AppDatabase
     public let cipher: TokenCipher
 
@@ -71,7 +71,7 @@ public struct SQLiteStore: AccountsRepository, ContactsRepository, LeadsReposito
             accountID: accountID, igUserID: igUserID, tokenCiphertext: sealed.ciphertext, tokenKeyID: sealed.keyID,
             pollingEnabled: true, webhookSubscribed: true, connectedAt: at, disconnectedAt: nil
         )
-        try await database.writer.write { db in try record.upsert(db) }
+        try await database.write { db in try record.upsert(db) }
     }
 
     public func instagramConnection(accountID: String) async throws -> InstagramConnectionRecord? {
@@ -92,7 +92,7 @@ public struct SQLiteStore: AccountsRepository, ContactsRepository, LeadsReposito
             accountID: accountID, googleEmail: googleEmail, accessTokenCiphertext: access.ciphertext,
             refreshTokenCiphertext: refresh.ciphertext, tokenKeyID: access.keyID, pushChannelID: nil, syncToken: nil, connectedAt: at
         )
-        try await database.writer.write { db in try record.upsert(db) }
+        try await database.write { db in try record.upsert(db) }
     }
 
     public func calendarTokens(accountID: String) async throws -> (access: String, refresh: String)? {
