@@ -21,8 +21,9 @@ public enum ErasureServer {
         registry.registerRecords(requests.store.records)
         registry.registerIntegrations(Integrations(requests: requests, meta: meta))
         registry.registerDeletion(requests)
-        registry.registerOutboxAndRetention(requests)
-        registry.registerBackups(backups)
+        registry.registerOutbox(Outbox(store: requests.store, environment: requests.environment), requests: requests)
+        registry.registerRetention(Retention(store: requests.store, clock: requests.environment.clock), requests: requests)
+        registry.registerBackups(backups, requests: requests)
         registry.registerAdmin(requests.environment)
         return Dispatcher(
             registry: registry,

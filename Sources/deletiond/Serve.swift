@@ -106,7 +106,7 @@ struct Serve: AsyncParsableCommand {
         environment.policy.accountGracePeriod = TimeInterval(gracePeriodDays) * 86_400
         environment.batchSize = erasureBatchSize
         let requests = DeletionRequests(store: erasureStore, environment: environment, logger: logger)
-        let backups = Backups(settings: backup.settings, requests: requests)
+        let backups = Backups(settings: backup.settings, store: erasureStore, environment: environment)
         let leftovers = try await backups.cleanUp()
         if leftovers > 0 { logger.notice("removed files of unfinished backups or restores", metadata: ["files": "\(leftovers)"]) }
         let serving = ServingState()
@@ -115,9 +115,11 @@ struct Serve: AsyncParsableCommand {
         )
         // health.check reports NOT_SERVING while the store cannot be written, and SERVING again once it can.
         let probe = StoreProbe(store: erasureStore, state: serving)
-        let worker = DeletionWorker(
-            requests: requests, interval: .seconds(workerInterval), sweepInterval: .seconds(sweepInterval),
-            backups: (backups, backup.interval), logger: logger
+        // The scheduled work, one service per feature.
+        let executor = requests.executor(every: .seconds(workerInterval), logger: logger)
+        let sweeper = Retention(store: erasureStore, clock: environment.clock).sweeper(every: .seconds(sweepInterval), logger: logger)
+        let scheduler = backups.scheduler(
+            requests: requests, backupInterval: backup.interval, pruneInterval: .seconds(workerInterval), logger: logger
         )
         let server = TCPServer(
             configuration: TCPServerConfiguration(host: host, port: port, gracePeriod: .seconds(gracePeriod)),
@@ -129,10 +131,10 @@ struct Serve: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                // Shut down in reverse: the worker and the erasure runs stop (between batches) before the server.
+                // Shut down in reverse: the scheduled work and the erasure runs stop (between batches) before the server.
                 services: [
                     .init(service: server), .init(service: probe), .init(service: MemoryTrim()), .init(service: requests.runner),
-                    .init(service: worker),
+                    .init(service: executor), .init(service: sweeper), .init(service: scheduler),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

@@ -17,7 +17,7 @@ struct ResidualScanTests {
 
             // A long text straddling the 1 MiB boundary of the file is found exactly once per copy.
             let needle = "straddle-" + String(repeating: "x", count: 40) + "-end"
-            try await fixture.database.writer.write { db in
+            try await fixture.database.write { db in
                 try db.execute(sql: "CREATE TABLE filler (blob BLOB, note TEXT)")
                 try db.execute(sql: "INSERT INTO filler VALUES (zeroblob(1048560), ?)", arguments: [needle])
             }
@@ -45,7 +45,7 @@ struct ResidualScanTests {
             let connection = try #require(before.first { $0.table == "instagram_connections" })
             #expect(connection.linkedRows == 1 && connection.matchingRows == 1)
             // Another account holding the subject's Instagram id is found by value, not by id.
-            try await fixture.database.writer.write { db in
+            try await fixture.database.write { db in
                 try db.execute(sql: "DELETE FROM instagram_messages WHERE account_id = 'acc_demo'")
                 try db.execute(sql: "DELETE FROM instagram_threads WHERE account_id = 'acc_demo'")
                 try db.execute(sql: "DELETE FROM instagram_comments WHERE account_id = 'acc_demo'")

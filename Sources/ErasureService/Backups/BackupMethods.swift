@@ -5,15 +5,20 @@ import RPCServer
 
 extension MethodRegistry {
     /// `backups.create`, `backups.list`, `backups.prune`, `backups.restore` (P4, I1); without backup
-    /// settings each answers FAILED_PRECONDITION.
-    mutating func registerBackups(_ configured: Backups?) {
+    /// settings each answers FAILED_PRECONDITION. A prune may clear erased requests for their final
+    /// confirmation.
+    mutating func registerBackups(_ configured: Backups?, requests: DeletionRequests) {
         @Sendable func backups() throws -> Backups {
             guard let configured else { throw BackupError.configuration("backups are not configured on this server") }
             return configured
         }
         register(Operations.BackupsCreate.self) { _, context in .init(try await backups().create(actor: context.actor)) }
         register(Operations.BackupsList.self) { _, _ in .init(backups: try backups().list().map(Components.Schemas.BackupManifest.init)) }
-        register(Operations.BackupsPrune.self) { _, context in .init(pruned: try await backups().prune(actor: context.actor)) }
+        register(Operations.BackupsPrune.self) { _, context in
+            let pruned = try await backups().prune(actor: context.actor)
+            try await requests.confirmClearedRequests()
+            return .init(pruned: pruned)
+        }
         register(Operations.BackupsRestore.self) { params, context in
             let report = try await backups().restore(id: params.backupId, name: params.target, actor: context.actor)
             return .init(

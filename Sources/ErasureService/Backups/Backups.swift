@@ -1,11 +1,13 @@
 public import ALTBackups
-import ALTStore
+public import ALTStore
 import ErasureDomain
 public import Foundation
+public import Logging
 
 /// Backups in the service (P4, I1): made on demand and on a schedule, pruned when their time is up (at
 /// most 90 days), restored with the erasure ledger replayed. Erased requests wait for every older backup
-/// to go before their final confirmation (see `DeletionRequests.confirmClearedRequests`).
+/// to go before their final confirmation: whoever prunes asks `DeletionRequests.confirmClearedRequests`
+/// next (`BackupScheduler`, `backups.prune`).
 public struct Backups: Sendable {
     /// The longest a backup may live: 60 days, so that a backup taken just before an erasure on its 30-day
     /// production deadline is gone 90 days after the request (P4, `ErasurePolicy.longestBackupRetention`).
@@ -33,18 +35,22 @@ public struct Backups: Sendable {
     }
 
     public let settings: Settings
-    public let requests: DeletionRequests
+    public let store: any ErasureStore
+    public let environment: DeletionEnvironment
 
-    public init(settings: Settings, requests: DeletionRequests) {
+    public init(settings: Settings, store: any ErasureStore, environment: DeletionEnvironment) {
         self.settings = settings
-        self.requests = requests
+        self.store = store
+        self.environment = environment
     }
 
+    var now: Date { environment.clock.now() }
+
     public func create(actor: String) async throws -> BackupManifest {
-        let now = requests.now
+        let now = self.now
         let manifest = try await BackupWriter(folder: settings.folder, keys: settings.keys)
-            .create(from: requests.store.snapshots, now: now, retention: settings.retention)
-        try await requests.store.write { tx in
+            .create(from: store.snapshots, now: now, retention: settings.retention)
+        try await store.write { tx in
             try await tx.audit.append(at: now, actor: actor, action: .backupCreated, subject: "backup:\(manifest.id)", details: ["bytes": manifest.size])
         }
         return manifest
@@ -61,16 +67,15 @@ public struct Backups: Sendable {
         return backups.count + restores.count
     }
 
-    /// Deletes expired backups; then erased requests whose older backups are all gone are confirmed.
+    /// Deletes expired backups; returns their ids.
     public func prune(actor: String) async throws -> [String] {
-        let now = requests.now
+        let now = self.now
         let pruned = try settings.folder.prune(now: now)
         if !pruned.isEmpty {
-            try await requests.store.write { tx in
+            try await store.write { tx in
                 for id in pruned { try await tx.audit.append(at: now, actor: actor, action: .backupPruned, subject: "backup:\(id)") }
             }
         }
-        try await requests.confirmClearedRequests()
         return pruned
     }
 
@@ -81,17 +86,44 @@ public struct Backups: Sendable {
         }
         try FileManager.default.createDirectory(at: settings.restoreFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let target = settings.restoreFolder.appendingPathComponent(name).path
-        let ledger = try await requests.store.read { tx in try await tx.ledger.entries() }
-        let hasher = requests.environment.hasher
+        let ledger = try await store.read { tx in try await tx.ledger.entries() }
+        let hasher = environment.hasher
         let report = try await BackupRestorer(folder: settings.folder, keys: settings.keys)
             .restore(id: id, to: target, ledger: ledger) { hasher.hash(kind: $0, value: $1) }
-        let now = requests.now
-        try await requests.store.write { tx in
+        let now = self.now
+        try await store.write { tx in
             try await tx.audit.append(
                 at: now, actor: actor, action: .backupRestored, subject: "backup:\(id)",
                 details: ["reErasedSubjects": report.reErasedSubjects, "reErasedRows": report.reErasedRows]
             )
         }
         return report
+    }
+}
+
+extension Backups {
+    /// Backups on a schedule as a service: one every `backupInterval` (the first after one interval), and
+    /// every `pruneInterval` the expired ones pruned, after which erased requests whose older backups are
+    /// all gone get their final confirmation (P4, P5).
+    public func scheduler(
+        requests: DeletionRequests, backupInterval: Duration, pruneInterval: Duration = .seconds(2), logger: Logger
+    ) -> PeriodicService<ContinuousClock.Instant> {
+        let clock = ContinuousClock()
+        return PeriodicService("backup round", every: pruneInterval, logger: logger, initial: { clock.now + backupInterval }) { due in
+            var due = due
+            if clock.now >= due {
+                // The next one is an interval away whatever becomes of this one.
+                due = clock.now + backupInterval
+                do {
+                    let manifest = try await create(actor: "deletiond")
+                    logger.info("backup created", metadata: ["backup": "\(manifest.id)", "bytes": "\(manifest.size)"])
+                } catch where !Task.isCancelled {
+                    logger.error("scheduled backup failed", metadata: ["error": "\(type(of: error))"])
+                }
+            }
+            _ = try await prune(actor: "deletiond")
+            try await requests.confirmClearedRequests()
+            return due
+        }
     }
 }

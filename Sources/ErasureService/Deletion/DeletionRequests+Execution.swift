@@ -68,7 +68,7 @@ extension DeletionRequests {
             guard state == .scheduled || state == .erasing || state == .failed else { return nil }
             if request.erasingAt == nil {
                 // First run: tell the providers (Meta unsubscribe, Google channel stop and revocation).
-                try await Integrations.providerJobs(tx, request: request, now: started, environment: environment)
+                try await ProviderJobs.forErasure(tx, request: request, now: started, environment: environment)
             }
             if state != .erasing {
                 try Self.transition(&request, .erasureStarted)

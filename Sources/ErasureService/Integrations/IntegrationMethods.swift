@@ -50,7 +50,7 @@ extension MethodRegistry {
 }
 
 extension Components.Schemas.InstagramDisconnectResult {
-    init(_ result: Integrations.InstagramDisconnect) {
+    init(_ result: InstagramDisconnect) {
         let removed = !result.alreadyDisconnected
         self.init(
             accountId: result.accountID, alreadyDisconnected: result.alreadyDisconnected, pollingStopped: removed,

@@ -16,7 +16,7 @@ extension Integrations {
     /// to revoke the refresh token (which revokes its access tokens), then the tokens, cached events and
     /// sync state are deleted. The jobs carry the tokens sealed, and go when acknowledged or after 24 hours.
     public func disconnectCalendar(accountID: String, actor: String) async throws -> CalendarDisconnect {
-        let now = requests.now
+        let now = now
         let environment = self.environment
         let result = try await store.write { tx -> CalendarDisconnect in
             guard try await tx.accounts.account(id: accountID) != nil else { throw DeletionError.accountNotFound(accountID) }
@@ -26,7 +26,7 @@ extension Integrations {
                 }
                 return CalendarDisconnect(accountID: accountID, alreadyDisconnected: true, jobIDs: [], deleted: [:])
             }
-            let jobs = try await Self.revocationJobs(tx, connection, request: nil, now: now, cipher: environment.cipher)
+            let jobs = try await ProviderJobs.revokeCalendar(tx, connection, request: nil, now: now, cipher: environment.cipher)
             let deleted = try await tx.integrations.deleteCalendarData(accountID: accountID)
             try await tx.ledger.record(
                 LedgerEntry(
@@ -41,54 +41,6 @@ extension Integrations {
         return result
     }
 
-    /// Queues the stop-channel job (when there is a push channel) and the revoke job after it.
-    static func revocationJobs(
-        _ tx: any StoreTransaction, _ connection: CalendarConnectionRecord, request: String?, now: Date, cipher: TokenCipher
-    ) async throws -> [String] {
-        var jobs: [String] = []
-        let keyID = connection.tokenKeyID ?? ""
-        // Revocation is the provider's side and best effort: a token that cannot be opened (its key is
-        // gone) must not block the erasure, so its job is skipped and the skip audited.
-        let access = connection.accessTokenCiphertext.flatMap { try? cipher.open(.init(ciphertext: $0, keyID: keyID)) }
-        let refresh = connection.refreshTokenCiphertext.flatMap { try? cipher.open(.init(ciphertext: $0, keyID: keyID)) }
-        if (connection.accessTokenCiphertext != nil && access == nil) || (connection.refreshTokenCiphertext != nil && refresh == nil) {
-            try await tx.audit.append(
-                at: now, actor: "deletiond", action: .revocationSkipped, subject: "account:\(connection.accountID)",
-                details: ["reason": "token_unreadable", "key": keyID]
-            )
-        }
-        if let channel = connection.pushChannelID, let access {
-            let stop = try DeletionRequests.message(
-                .calendarStopChannel, to: nil, request: request,
-                payload: ["accountId": .string(connection.accountID), "channelId": .string(channel), "accessToken": .string(access)],
-                at: now, cipher: cipher
-            )
-            try await tx.outbox.enqueue(stop)
-            jobs.append(stop.id)
-        }
-        if let refresh {
-            let revoke = try DeletionRequests.message(
-                .calendarRevokeToken, to: nil, request: request,
-                payload: ["accountId": .string(connection.accountID), "refreshToken": .string(refresh)],
-                at: now, cipher: cipher, after: jobs.last
-            )
-            try await tx.outbox.enqueue(revoke)
-            jobs.append(revoke.id)
-        }
-        return jobs
-    }
-
-    /// The provider side of a deletion request's first run: Meta unsubscribe for Instagram data, Google
-    /// channel stop and token revocation for calendar data (the account scope does both).
-    static func providerJobs(_ tx: any StoreTransaction, request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) async throws {
-        guard let accountID = request.accountId else { return }
-        if request.scope != .calendar, let connection = try await tx.integrations.instagramConnection(accountID: accountID) {
-            _ = try await disconnect(tx, connection, now: now, actor: "deletiond", environment: environment, request: request.id)
-        }
-        if request.scope != .instagram, let connection = try await tx.integrations.calendarConnection(accountID: accountID) {
-            _ = try await revocationJobs(tx, connection, request: request.id, now: now, cipher: environment.cipher)
-        }
-    }
 }
 
 /// Integration refusals.

@@ -6,11 +6,12 @@ import JSONRPC
 import RPCServer
 
 extension MethodRegistry {
-    /// `outbox.claim`, `outbox.ack` (the mailer's side of the transactional outbox), and `retention.sweep`.
-    mutating func registerOutboxAndRetention(_ requests: DeletionRequests) {
+    /// `outbox.claim`, `outbox.ack`: the mailer's and the integration worker's side of the transactional
+    /// outbox. An acknowledgement goes through the deletion workflow (it may complete a request).
+    mutating func registerOutbox(_ outbox: Outbox, requests: DeletionRequests) {
         register(Operations.OutboxClaim.self) { params, _ in
             let kinds: [OutboxKind]? = try params.kinds?.map { kind throws(DeletionError) in try WireWords.domain(kind, param: "kinds") }
-            let messages = try await requests.claim(kinds: kinds, limit: params.limit ?? 10)
+            let messages = try await outbox.claim(kinds: kinds, limit: params.limit ?? 10)
             return .init(
                 messages: try messages.map { message in
                     .init(
@@ -33,24 +34,6 @@ extension MethodRegistry {
                 reason: params.reason, actor: context.actor
             )
             return .init(acknowledged: result.acknowledged, unknown: result.unknown)
-        }
-        register(Operations.RetentionSweep.self) { _, context in
-            let result = try await requests.sweep(actor: context.actor)
-            return .init(deleted: result.deleted, expiredRequests: result.expired)
-        }
-    }
-
-    /// `admin.advanceClock`: only with `--dev`; otherwise the method does not exist for callers (-32601).
-    mutating func registerAdmin(_ environment: DeletionEnvironment) {
-        register(Operations.AdminAdvanceClock.self) { params, _ in
-            guard let clock = environment.devClock else {
-                throw RPCError(.unimplemented, "admin.advanceClock exists only when deletiond runs with --dev")
-            }
-            guard params.seconds.isFinite, params.seconds >= 0 else {
-                throw DeletionError.invalidArgument(param: "seconds", message: "must be a number ≥ 0")
-            }
-            clock.advance(by: params.seconds)
-            return .init(now: clock.now())
         }
     }
 }

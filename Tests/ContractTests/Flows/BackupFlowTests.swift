@@ -110,7 +110,7 @@ struct BackupFlowTests {
         try await DemoServer.withClient(worker: nil) { client, server in
             _ = try await client.instagramDisconnect(accountId: "acc_demo")
             // The user connects Instagram again (ALT's OAuth flow writes the connection row).
-            try await server.database.writer.write { db in
+            try await server.database.write { db in
                 try db.execute(sql: """
                     UPDATE instagram_connections SET token_ciphertext = 'sealed-again', token_key_id = 'k1', polling_enabled = 1,
                         webhook_subscribed = 1, disconnected_at = NULL, connected_at = '2099-01-01T00:00:00Z'

@@ -173,7 +173,7 @@ struct DeletionRetryTests {
     func failAndRetry() async throws {
         try await DemoServer.withClient(worker: .milliseconds(100)) { client, server in
             // Something in the store refuses the delete (here a trigger; in life a full disk, a lock…).
-            try await server.database.writer.write { db in
+            try await server.database.write { db in
                 try db.execute(sql: "CREATE TEMP TRIGGER refuse BEFORE DELETE ON instagram_messages BEGIN SELECT RAISE(ABORT, 'refused'); END")
             }
             _ = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
@@ -182,7 +182,7 @@ struct DeletionRetryTests {
             let retryAt = try #require(failed.timeline.erasureStartsAt)
             #expect(retryAt.timeIntervalSince(try #require(failed.timeline.erasingAt)) >= 59, "the next try waits a minute")
 
-            try await server.database.writer.write { db in try db.execute(sql: "DROP TRIGGER temp.refuse") }
+            try await server.database.write { db in try db.execute(sql: "DROP TRIGGER temp.refuse") }
             try await Task.sleep(for: .milliseconds(400))
             #expect(try await client.deletionStatus(requestId: "req_demo_ig").state == .failed, "not retried before its time")
             _ = try await client.adminAdvanceClock(seconds: 61)

@@ -202,7 +202,7 @@ struct IntegrationFlowTests {
     @Test("a token that cannot be opened does not block the erasure: its revocation is skipped and audited")
     func unreadableToken() async throws {
         try await DemoServer.withClient(worker: nil) { client, server in
-            try await server.database.writer.write { db in
+            try await server.database.write { db in
                 try db.execute(sql: "UPDATE calendar_connections SET token_key_id = 'retired' WHERE account_id = 'acc_demo'")
             }
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .app)

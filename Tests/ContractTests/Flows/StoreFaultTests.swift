@@ -35,7 +35,7 @@ struct StoreFaultTests {
                 restoreFolder: folder.appendingPathComponent("restores"), retention: 86_400,
                 keys: try BackupKeys(keys: ["b1": Data(repeating: 7, count: 32)], currentKeyID: "b1")
             ),
-            requests: requests
+            store: requests.store, environment: environment
         )
         let dispatcher = try ErasureServer.makeDispatcher(
             callers: ContractTarget.callers, requests: requests, backups: backups, state: state,

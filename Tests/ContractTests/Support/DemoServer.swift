@@ -41,7 +41,7 @@ struct DemoServer: Sendable {
         environment.backupFolder = backupSettings.folder
         try await Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys).seed(.demo)
         let requests = DeletionRequests(store: SQLiteErasureStore(database: database), environment: environment, logger: LiveTCPServer.quietLogger)
-        let backups = Backups(settings: backupSettings, requests: requests)
+        let backups = Backups(settings: backupSettings, store: requests.store, environment: environment)
         let server = DemoServer(database: database, requests: requests, backups: backups, folder: folder)
         // The contract's signed requests are dated: by default any age is accepted (flows pass a real tolerance).
         var meta = MetaSettings.development
@@ -53,9 +53,15 @@ struct DemoServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await requests.runner.run() }
             if let interval {
-                // Backups only when asked (the schedule is a day away); pruning every round.
-                let worker = DeletionWorker(requests: requests, interval: interval, backups: (backups, .seconds(86_400)), logger: LiveTCPServer.quietLogger)
-                group.addTask { try await worker.run() }
+                // The scheduled services as deletiond runs them; backups only when asked (the schedule is a
+                // day away), pruning every round.
+                let logger = LiveTCPServer.quietLogger
+                let executor = requests.executor(every: interval, logger: logger)
+                let sweeper = Retention(store: requests.store, clock: environment.clock).sweeper(logger: logger)
+                let scheduler = backups.scheduler(requests: requests, backupInterval: .seconds(86_400), pruneInterval: interval, logger: logger)
+                group.addTask { await executor.run() }
+                group.addTask { await sweeper.run() }
+                group.addTask { await scheduler.run() }
             }
             try await LiveTCPServer.run(dispatcher: dispatcher) { port, _ in try await body(port, server) }
             group.cancelAll()
