@@ -88,7 +88,7 @@ let package = Package(
         ),
         .target(
             name: "ErasureDomain",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "ISO8601Time", package: "swift")],
             swiftSettings: swiftSettings
         ),
         // The service: every method of the API registered on the server, and (later) the background workers.

@@ -8,8 +8,8 @@ import Testing
 struct UnitOfWorkTests {
     struct Refused: Error {}
 
-    static func request(_ id: String, at now: Date = Date(timeIntervalSince1970: 1_800_000_000)) -> DeletionRequestRecord {
-        DeletionRequestRecord(
+    static func request(_ id: String, at now: Date = Date(timeIntervalSince1970: 1_800_000_000)) -> DeletionRequest {
+        DeletionRequest(
             id: id, confirmationCode: "C-\(id)", scope: .instagram, channel: .app, state: .received, accountId: "acc_demo",
             subjectHash: "h", requesterEmailSealed: nil, messageIdHash: nil, actor: "test", receivedAt: now,
             productionDueBy: now + 30 * 86_400, verificationExpiresAt: now + 7 * 86_400

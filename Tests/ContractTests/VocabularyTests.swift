@@ -25,7 +25,7 @@ struct VocabularyTests {
 
     static let words = [
         "Scope", "RequestState", "RequestEvent", "RequestChannel", "IdentifierKind", "LedgerScope", "OutboxKind", "AckOutcome",
-        "LinkState", "IngestKind", "AuditAction", "ErasurePolicy", "ChallengePolicy",
+        "LinkState", "IngestKind", "AuditAction", "ErasurePolicy", "ChallengePolicy", "DeletionRequest", "RequestEffect", "ProviderFailure",
     ]
 
     @Test("each domain word is declared once, in ErasureDomain")

@@ -55,23 +55,23 @@ public protocol AccountsRepository: Sendable {
 
 /// Deletion requests.
 public protocol RequestsRepository: Sendable {
-    func request(id: String) async throws -> DeletionRequestRecord?
-    func request(confirmationCode: String) async throws -> DeletionRequestRecord?
-    func request(messageIdHash: String) async throws -> DeletionRequestRecord?
+    func request(id: String) async throws -> DeletionRequest?
+    func request(confirmationCode: String) async throws -> DeletionRequest?
+    func request(messageIdHash: String) async throws -> DeletionRequest?
     /// The request of this account and scope that is still under way (`RequestState.open`), if any.
-    func openRequest(accountID: String, scope: Scope) async throws -> DeletionRequestRecord?
-    func save(_ request: DeletionRequestRecord) async throws
+    func openRequest(accountID: String, scope: Scope) async throws -> DeletionRequest?
+    func save(_ request: DeletionRequest) async throws
     /// The account's other requests that have not started erasing (`RequestState.notStarted`).
-    func requestsNotStarted(accountID: String, except requestID: String) async throws -> [DeletionRequestRecord]
+    func requestsNotStarted(accountID: String, except requestID: String) async throws -> [DeletionRequest]
     /// Requests the executor should run now: scheduled or failed ones whose (re)start time has come, and
     /// any left erasing (a crash), oldest deadline first.
-    func runnableRequests(now: Date, limit: Int) async throws -> [DeletionRequestRecord]
+    func runnableRequests(now: Date, limit: Int) async throws -> [DeletionRequest]
     /// Unverified requests past their verification window.
-    func unverifiedRequests(expiringBy now: Date) async throws -> [DeletionRequestRecord]
+    func unverifiedRequests(expiringBy now: Date) async throws -> [DeletionRequest]
     /// One page in (productionDueBy, id) order after `cursor`.
-    func requests(_ filter: RequestFilter, after cursor: (due: Date, id: String)?, limit: Int) async throws -> [DeletionRequestRecord]
+    func requests(_ filter: RequestFilter, after cursor: (due: Date, id: String)?, limit: Int) async throws -> [DeletionRequest]
     /// Erased requests with no final confirmation queued and no job of `jobKinds` of their own left.
-    func erasedAwaitingConfirmation(jobKinds: [OutboxKind]) async throws -> [DeletionRequestRecord]
+    func erasedAwaitingConfirmation(jobKinds: [OutboxKind]) async throws -> [DeletionRequest]
 }
 
 /// What `deletion.list` filters on.

@@ -3,84 +3,14 @@ public import Foundation
 public import GRDB
 import ISO8601Time
 
-/// The stored form of a deletion request. States, scopes and channels are the domain's types (stored as
-/// their raw values); times are ISO 8601 UTC text. `requesterEmailSealed` (the address on file) and `subjectValuesSealed`
-/// (the subject's identifying values, for the byte scan) are sealed with the token cipher and kept only
-/// until the final confirmation is acknowledged (then `forgotten`, I5); `subjectHash` stays.
-public struct DeletionRequestRecord: ServiceRecord, Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+/// A deletion request (the domain's aggregate) is stored as it is: one row of `deletion_requests`, its
+/// columns the aggregate's coding keys, times as ISO 8601 UTC text, provider failures as JSON.
+extension DeletionRequest: ServiceRecord, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "deletion_requests"
-
-    public var id: String
-    public var confirmationCode: String
-    public var scope: Scope
-    public var channel: RequestChannel
-    public var state: RequestState
-    public var accountId: String?
-    public var subjectHash: String
-    public var requesterEmailSealed: String?
-    public var subjectValuesSealed: String?
-    public var messageIdHash: String?
-    public var actor: String
-    public var receivedAt: Date
-    public var productionDueBy: Date
-    public var verificationExpiresAt: Date
-    public var verifiedAt: Date?
-    public var erasureStartsAt: Date?
-    public var erasingAt: Date?
-    public var erasedAt: Date?
-    public var completedAt: Date?
-    public var endedAt: Date?
-    public var reason: String?
-    public var attempts: Int
-    public var forgotten: Bool
-    /// Provider jobs of the request that failed for good or expired: JSON `[{"kind", "reason"}]`.
-    public var providerFailures: String?
 
     // Spelled out (not converted from snake case on every row): `deletion.status` decodes one per call.
     public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .useDefaultKeys }
     public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .useDefaultKeys }
-
-    enum CodingKeys: String, CodingKey {
-        case id, scope, channel, state, actor, reason, attempts, forgotten
-        case confirmationCode = "confirmation_code"
-        case accountId = "account_id"
-        case subjectHash = "subject_hash"
-        case requesterEmailSealed = "requester_email_sealed"
-        case subjectValuesSealed = "subject_values_sealed"
-        case messageIdHash = "message_id_hash"
-        case receivedAt = "received_at"
-        case productionDueBy = "production_due_by"
-        case verificationExpiresAt = "verification_expires_at"
-        case verifiedAt = "verified_at"
-        case erasureStartsAt = "erasure_starts_at"
-        case erasingAt = "erasing_at"
-        case erasedAt = "erased_at"
-        case completedAt = "completed_at"
-        case endedAt = "ended_at"
-        case providerFailures = "provider_failures"
-    }
-
-    public init(
-        id: String, confirmationCode: String, scope: Scope, channel: RequestChannel, state: RequestState, accountId: String?,
-        subjectHash: String, requesterEmailSealed: String?, messageIdHash: String?, actor: String, receivedAt: Date,
-        productionDueBy: Date, verificationExpiresAt: Date
-    ) {
-        self.id = id
-        self.confirmationCode = confirmationCode
-        self.scope = scope
-        self.channel = channel
-        self.state = state
-        self.accountId = accountId
-        self.subjectHash = subjectHash
-        self.requesterEmailSealed = requesterEmailSealed
-        self.messageIdHash = messageIdHash
-        self.actor = actor
-        self.receivedAt = receivedAt
-        self.productionDueBy = productionDueBy
-        self.verificationExpiresAt = verificationExpiresAt
-        attempts = 0
-        forgotten = false
-    }
 }
 
 /// One identity code issued for a request: only its HMAC is stored (P3).

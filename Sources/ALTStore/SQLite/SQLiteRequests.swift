@@ -7,61 +7,61 @@ struct SQLiteRequests: RequestsRepository {
     let access: SQLiteAccess
 
     /// On a cached statement: `deletion.status` runs this on every call.
-    func request(id: String) async throws -> DeletionRequestRecord? {
+    func request(id: String) async throws -> DeletionRequest? {
         try await access { db in
-            try DeletionRequestRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM deletion_requests WHERE id = ?"), arguments: [id])
+            try DeletionRequest.fetchOne(db.cachedStatement(sql: "SELECT * FROM deletion_requests WHERE id = ?"), arguments: [id])
         }
     }
 
-    func request(confirmationCode: String) async throws -> DeletionRequestRecord? {
-        try await access { db in try DeletionRequestRecord.filter(sql: "confirmation_code = ?", arguments: [confirmationCode]).fetchOne(db) }
+    func request(confirmationCode: String) async throws -> DeletionRequest? {
+        try await access { db in try DeletionRequest.filter(sql: "confirmation_code = ?", arguments: [confirmationCode]).fetchOne(db) }
     }
 
-    func request(messageIdHash: String) async throws -> DeletionRequestRecord? {
-        try await access { db in try DeletionRequestRecord.filter(sql: "message_id_hash = ?", arguments: [messageIdHash]).fetchOne(db) }
+    func request(messageIdHash: String) async throws -> DeletionRequest? {
+        try await access { db in try DeletionRequest.filter(sql: "message_id_hash = ?", arguments: [messageIdHash]).fetchOne(db) }
     }
 
-    func openRequest(accountID: String, scope: Scope) async throws -> DeletionRequestRecord? {
+    func openRequest(accountID: String, scope: Scope) async throws -> DeletionRequest? {
         try await access { db in
-            try DeletionRequestRecord.filter(
+            try DeletionRequest.filter(
                 sql: "account_id = ? AND scope = ? AND state IN \(placeholders(RequestState.open))",
                 arguments: [accountID, scope] + StatementArguments(RequestState.open)
             ).fetchOne(db)
         }
     }
 
-    func save(_ request: DeletionRequestRecord) async throws {
+    func save(_ request: DeletionRequest) async throws {
         try await access { db in try request.save(db) }
     }
 
-    func requestsNotStarted(accountID: String, except requestID: String) async throws -> [DeletionRequestRecord] {
+    func requestsNotStarted(accountID: String, except requestID: String) async throws -> [DeletionRequest] {
         try await access { db in
-            try DeletionRequestRecord.filter(
+            try DeletionRequest.filter(
                 sql: "account_id = ? AND id != ? AND state IN \(placeholders(RequestState.notStarted))",
                 arguments: [accountID, requestID] + StatementArguments(RequestState.notStarted)
             ).fetchAll(db)
         }
     }
 
-    func runnableRequests(now: Date, limit: Int) async throws -> [DeletionRequestRecord] {
+    func runnableRequests(now: Date, limit: Int) async throws -> [DeletionRequest] {
         try await access { db in
-            try DeletionRequestRecord.filter(
+            try DeletionRequest.filter(
                 sql: "(state IN (?, ?) AND erasure_starts_at <= ?) OR state = ?",
                 arguments: [RequestState.scheduled, RequestState.failed, StoredTime.text(now), RequestState.erasing]
             ).order(sql: "production_due_by, id").limit(limit).fetchAll(db)
         }
     }
 
-    func unverifiedRequests(expiringBy now: Date) async throws -> [DeletionRequestRecord] {
+    func unverifiedRequests(expiringBy now: Date) async throws -> [DeletionRequest] {
         try await access { db in
-            try DeletionRequestRecord.filter(
+            try DeletionRequest.filter(
                 sql: "state IN \(placeholders(RequestState.unverified)) AND verification_expires_at <= ?",
                 arguments: StatementArguments(RequestState.unverified) + [StoredTime.text(now)]
             ).fetchAll(db)
         }
     }
 
-    func requests(_ filter: RequestFilter, after cursor: (due: Date, id: String)?, limit: Int) async throws -> [DeletionRequestRecord] {
+    func requests(_ filter: RequestFilter, after cursor: (due: Date, id: String)?, limit: Int) async throws -> [DeletionRequest] {
         var conditions: [String] = []
         var arguments = StatementArguments()
         if let state = filter.state {
@@ -89,14 +89,14 @@ struct SQLiteRequests: RequestsRepository {
         }
         let condition = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
         return try await access { [arguments] db in
-            try DeletionRequestRecord.filter(sql: condition, arguments: arguments).order(sql: "production_due_by, id").limit(limit).fetchAll(db)
+            try DeletionRequest.filter(sql: condition, arguments: arguments).order(sql: "production_due_by, id").limit(limit).fetchAll(db)
         }
     }
 
-    func erasedAwaitingConfirmation(jobKinds: [OutboxKind]) async throws -> [DeletionRequestRecord] {
+    func erasedAwaitingConfirmation(jobKinds: [OutboxKind]) async throws -> [DeletionRequest] {
         let kinds = [OutboxKind.deletionCompleted] + jobKinds
         return try await access { db in
-            try DeletionRequestRecord.filter(
+            try DeletionRequest.filter(
                 sql: """
                     state = ? AND id NOT IN (
                         SELECT request_id FROM outbox WHERE request_id IS NOT NULL AND kind IN \(placeholders(kinds))

@@ -34,7 +34,7 @@ enum DemoRequests {
             ("req_demo_rejected", nil, "DEMO-RJ-0001", .account, nil, "nobody@example.org", .rejected),
         ]
         for entry in requests {
-            var request = DeletionRequestRecord(
+            var request = DeletionRequest(
                 id: entry.id, confirmationCode: entry.confirmation, scope: entry.scope, channel: .email, state: entry.state,
                 accountId: entry.account, subjectHash: keys.subjectHash(.email, entry.email),
                 requesterEmailSealed: entry.account == nil ? nil : try cipher.sealText(entry.email), messageIdHash: nil, actor: "seed",

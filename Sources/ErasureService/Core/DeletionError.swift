@@ -60,3 +60,8 @@ struct StoreCorruption: Error, CustomStringConvertible {
     let value: String
     var description: String { "unusable \(field) \(value) in the store" }
 }
+
+extension RequestStateMachine.IllegalTransition: RPCErrorConvertible {
+    /// A transition the request's state does not allow: the same answer as `DeletionError.illegalState`.
+    public var rpcError: RPCError { DeletionError.illegalState(state, action: "take \(event.rawValue)").rpcError }
+}

@@ -13,6 +13,7 @@ extension DeletionRequests {
         guard !ids.isEmpty, ids.count <= 100 else { throw DeletionError.invalidArgument(param: "ids", message: "give 1…100 ids") }
         guard (1...86_400).contains(retryAfter) else { throw DeletionError.invalidArgument(param: "retryAfterSeconds", message: "must be 1…86400") }
         let now = self.now
+        let environment = self.environment
         let providerKinds = Set(OutboxKind.providerJobs)
         let answer = try await store.write { tx in
             let messages = try await Outbox.acknowledge(
@@ -25,23 +26,15 @@ extension DeletionRequests {
             if outcome == .failedPermanently {
                 for message in messages where providerKinds.contains(message.kind) {
                     guard let requestID = message.requestId, var request = try await tx.requests.request(id: requestID) else { continue }
-                    try ProviderFailure.append(ProviderFailure(kind: message.kind, reason: String((reason ?? "unspecified").prefix(200))), to: &request)
-                    try await tx.requests.save(request)
+                    let effects = request.providerJobFailed(message.kind, reason: String((reason ?? "unspecified").prefix(200)))
+                    try await Self.persist(request, effects, tx, now: now, actor: actor, environment: environment)
                 }
             }
+            // The final confirmation delivered (or undeliverable for good): the request completes.
             for message in messages where message.kind == .deletionCompleted {
                 guard let requestID = message.requestId, var request = try await tx.requests.request(id: requestID), request.state == .erased else { continue }
-                try Self.transition(&request, .completed)
-                request.completedAt = now
-                request.requesterEmailSealed = nil
-                request.subjectValuesSealed = nil
-                request.forgotten = true
-                try await tx.requests.save(request)
-                // What the requester was sent and never claimed (a code) goes with the address; another
-                // job is never deleted here (none is left: the confirmation waited for them).
-                let mail = try await tx.outbox.messages(requestID: requestID).filter { !providerKinds.contains($0.kind) }
-                try await tx.outbox.delete(ids: mail.map(\.id))
-                try await tx.audit.append(at: now, actor: actor, action: .completed, requestID: requestID)
+                let effects = try request.complete(at: now)
+                try await Self.persist(request, effects, tx, now: now, actor: actor, environment: environment)
             }
             let providerJobsDone = messages.contains { providerKinds.contains($0.kind) && $0.requestId != nil }
             return (acknowledged: found.count, unknown: ids.filter { !found.contains($0) }, providerJobsDone: providerJobsDone)
@@ -56,17 +49,18 @@ extension DeletionRequests {
     /// 24 hours; returns how many requests expired.
     public func expireUnverified(actor: String) async throws -> Int {
         let now = self.now
+        let environment = self.environment
         let (expired, purgedRequestJobs) = try await store.write { tx in
             let purged = try await Outbox.purgeExpiredTokenJobs(tx, now: now)
             for message in purged {
                 guard let requestID = message.requestId, var request = try await tx.requests.request(id: requestID) else { continue }
-                try ProviderFailure.append(ProviderFailure(kind: message.kind, reason: ProviderFailure.expired), to: &request)
-                try await tx.requests.save(request)
-                try await tx.audit.append(at: now, actor: actor, action: .jobExpired, requestID: requestID, details: ["kind": message.kind.rawValue])
+                let effects = request.providerJobExpired(message.kind)
+                try await Self.persist(request, effects, tx, now: now, actor: actor, environment: environment)
             }
             let stale = try await tx.requests.unverifiedRequests(expiringBy: now)
             for var request in stale {
-                try await Self.end(tx, &request, .expire, reason: environment.policy.expiryReason, now: now, actor: actor)
+                let effects = try request.end(.expire, reason: environment.policy.expiryReason, at: now)
+                try await Self.persist(request, effects, tx, now: now, actor: actor, environment: environment)
             }
             return (stale.count, purged.contains { $0.requestId != nil })
         }

@@ -1,6 +1,6 @@
 import ALTBackups
-public import ALTStore
-import ErasureDomain
+import ALTStore
+public import ErasureDomain
 import Foundation
 import JSONRPC
 public import Logging
@@ -9,7 +9,7 @@ import ISO8601Time
 extension DeletionRequests {
     /// Starts the erasure of a verified request now (or joins the run under way) and answers at once:
     /// callers poll `deletion.status`. The erasure runs in the `ErasureRunner`, not in the caller's call.
-    public func execute(requestID: String, actor: String) async throws -> DeletionRequestRecord {
+    public func execute(requestID: String, actor: String) async throws -> DeletionRequest {
         let request = try await store.read { tx in try await Self.request(tx, requestID) }
         let state = request.state
         switch state {
@@ -39,7 +39,7 @@ extension DeletionRequests {
     /// already under way is joined. Returns once the start is committed.
     func start(requestID: String, actor: String) async throws {
         guard runner.reserve(requestID) else { return }
-        let request: DeletionRequestRecord?
+        let request: DeletionRequest?
         do {
             request = try await begin(requestID: requestID, actor: actor)
         } catch {
@@ -59,35 +59,36 @@ extension DeletionRequests {
 
     /// The start of a run (or of a resumed one), in one transaction: the provider jobs on the first run,
     /// `erasing`, the ledger. Nil when the request is not runnable (any more).
-    private func begin(requestID: String, actor: String) async throws -> DeletionRequestRecord? {
+    private func begin(requestID: String, actor: String) async throws -> DeletionRequest? {
         let environment = self.environment
         let started = now
-        return try await store.write { tx -> DeletionRequestRecord? in
+        return try await store.write { tx -> DeletionRequest? in
             var request = try await Self.request(tx, requestID)
-            let state = request.state
-            guard state == .scheduled || state == .erasing || state == .failed else { return nil }
-            if request.erasingAt == nil {
-                // First run: tell the providers (Meta unsubscribe, Google channel stop and revocation).
-                try await ProviderJobs.forErasure(tx, request: request, now: started, environment: environment)
-            }
-            if state != .erasing {
-                try Self.transition(&request, .erasureStarted)
-                request.erasingAt = request.erasingAt ?? started
-                // deletion.execute may start before the grace period ends: the timeline says when it did.
-                if let starts = request.erasureStartsAt, starts > started { request.erasureStartsAt = started }
-            }
-            request.attempts += 1
-            try await Self.recordLedger(tx, &request, now: started, environment: environment)
-            try await Self.supersedeOthers(tx, of: request, now: started)
-            try await tx.requests.save(request)
-            try await tx.audit.append(at: started, actor: actor, action: .erasureStarted, requestID: requestID, details: ["attempt": request.attempts])
+            guard request.isRunnable else { return nil }
+            let subject = request.subjectValuesSealed == nil ? try await Self.subject(of: request, tx, environment: environment) : nil
+            let effects = try request.startErasure(at: started, subject: subject)
+            try await Self.persist(request, effects, tx, now: started, actor: actor, environment: environment)
             return request
         }
     }
 
+    /// The subject's identifiers, read before the first batch: hashed for the ledger, their values sealed
+    /// for the byte scan until the request is forgotten.
+    static func subject(of request: DeletionRequest, _ tx: any StoreTransaction, environment: DeletionEnvironment) async throws -> DeletionRequest.Subject? {
+        guard let accountID = request.accountId else { return nil }
+        let kinds = Set(IdentifierKind.identifying(request.scope))
+        let values = try await tx.accounts.identifiers(accountID: accountID).filter { kinds.contains($0.kind) }
+        let marks = ([(IdentifierKind.accountID, accountID)] + values.map { ($0.kind, $0.value) })
+            .filter { $0.0 != .name }
+            .map { LedgerMark(kind: $0.0, hash: environment.hasher.hash(kind: $0.0, value: $0.1)) }
+        let object = Dictionary(values.map { ($0.kind.rawValue, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        return DeletionRequest.Subject(marks: marks, valuesSealed: try environment.cipher.sealText(json))
+    }
+
     /// The batches of a started run, then `erased`. A crash or shutdown between batches leaves the request
     /// `erasing` with its committed progress; the next run resumes it (I4).
-    private func erase(_ request: DeletionRequestRecord, actor: String) async throws {
+    private func erase(_ request: DeletionRequest, actor: String) async throws {
         let requestID = request.id
         guard let accountID = request.accountId else {
             throw StoreCorruption(field: "request", value: requestID)
@@ -105,42 +106,24 @@ extension DeletionRequests {
         } catch {
             if Task.isCancelled { throw error }
             let failedAt = now
+            let environment = self.environment
             try await store.write { tx in
+                // Retried by the executor after its backoff; `deletion.execute` retries at once.
                 var request = try await Self.request(tx, requestID)
-                try Self.transition(&request, .erasureFailed)
-                // Retried by the worker after 1, 2, 4 … minutes, at most an hour apart; `deletion.execute` retries at once.
-                let backoff = min(60 * pow(2, Double(max(0, request.attempts - 1))), 3_600)
-                request.erasureStartsAt = failedAt + backoff
-                request.reason = "erasure error (\(type(of: error))); retrying at \(ISO8601Time.format(failedAt + backoff))"
-                try await tx.requests.save(request)
-                try await tx.audit.append(at: failedAt, actor: actor, action: .erasureFailed, requestID: requestID)
+                let effects = try request.erasureFailed(at: failedAt, error: "\(type(of: error))")
+                try await Self.persist(request, effects, tx, now: failedAt, actor: actor, environment: environment)
             }
             throw error
         }
         let erasedAt = now
+        let environment = self.environment
         try await store.write { tx in
             var request = try await Self.request(tx, requestID)
-            try Self.transition(&request, .productionErased)
-            request.erasedAt = erasedAt
-            request.reason = nil
-            try await tx.requests.save(request)
-            // A request made while this one was erasing is ended too.
-            try await Self.supersedeOthers(tx, of: request, now: erasedAt)
-            let counts = try await tx.progress(requestID: requestID)
-            try await tx.audit.append(at: erasedAt, actor: actor, action: .productionErased, requestID: requestID, details: counts)
+            let effects = try request.productionErased(at: erasedAt, counts: try await tx.progress(requestID: requestID))
+            try await Self.persist(request, effects, tx, now: erasedAt, actor: actor, environment: environment)
         }
         // The final confirmation goes once no backup taken before the erasure is left (P4, P5).
         try await confirmClearedRequests()
-    }
-
-    /// An account erasure takes the data of the account's other requests that have not started: they end
-    /// (`superseded`, with the reason), their codes are withdrawn and their requesters forgotten (I5).
-    static func supersedeOthers(_ tx: any StoreTransaction, of request: DeletionRequestRecord, now: Date) async throws {
-        guard request.scope == .account, let accountID = request.accountId else { return }
-        for var other in try await tx.requests.requestsNotStarted(accountID: accountID, except: request.id) {
-            try await end(tx, &other, .supersede, reason: "the whole account is erased by request \(request.id)", now: now, actor: "deletiond")
-            try await tx.challenges.deleteChallenges(requestID: other.id)
-        }
     }
 
     /// Backups taken before `date` that still exist: they may hold an erased subject's data. Times are
@@ -154,7 +137,7 @@ extension DeletionRequests {
     public func confirmClearedRequests() async throws {
         let environment = self.environment
         let manifests = try environment.backupFolder?.list() ?? []
-        let cleared: @Sendable (DeletionRequestRecord) -> Bool = { request in
+        let cleared: @Sendable (DeletionRequest) -> Bool = { request in
             guard let erasedAt = request.erasedAt else { return false }
             return !manifests.contains { $0.createdAt <= erasedAt }
         }
@@ -164,42 +147,8 @@ extension DeletionRequests {
         let now = self.now
         try await store.write { tx in
             for request in try await tx.requests.erasedAwaitingConfirmation(jobKinds: jobs) where cleared(request) {
-                try await Self.sendFinalConfirmation(tx, request, now: now, environment: environment)
+                try await Self.persist(request, request.finalConfirmation(at: now), tx, now: now, actor: "deletiond", environment: environment)
             }
         }
-    }
-
-    /// Records the subject's identifiers in the ledger (hashed) and keeps their values sealed for the
-    /// byte scan until the request is forgotten. Read before the first batch, so a resumed run keeps them.
-    static func recordLedger(_ tx: any StoreTransaction, _ request: inout DeletionRequestRecord, now: Date, environment: DeletionEnvironment) async throws {
-        guard request.subjectValuesSealed == nil, let accountID = request.accountId else { return }
-        let kinds = Set(IdentifierKind.identifying(request.scope))
-        let values = try await tx.accounts.identifiers(accountID: accountID).filter { kinds.contains($0.kind) }
-        for (kind, value) in [(IdentifierKind.accountID, accountID)] + values.map({ ($0.kind, $0.value) }) where kind != .name {
-            try await tx.ledger.record(
-                LedgerEntry(
-                    identifierHash: environment.hasher.hash(kind: kind, value: value), kind: kind, scope: LedgerScope(erasureOf: request.scope),
-                    requestId: request.id, erasedAt: now
-                )
-            )
-        }
-        let object = Dictionary(values.map { ($0.kind.rawValue, $0.value) }, uniquingKeysWith: { first, _ in first })
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-        request.subjectValuesSealed = try environment.cipher.sealText(json)
-    }
-
-    static func sendFinalConfirmation(_ tx: any StoreTransaction, _ request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) async throws {
-        let recipient = try request.requesterEmailSealed.map { try environment.cipher.openText($0) }
-        var payload: [String: JSONValue] = [
-            "scope": .string(request.scope.rawValue), "confirmationCode": .string(request.confirmationCode),
-            "erasedAt": .string(ISO8601Time.format(request.erasedAt ?? now)),
-        ]
-        let failures = try ProviderFailure.decodeAll(request.providerFailures)
-        if !failures.isEmpty {
-            // The person is told what the providers did not confirm (e.g. Google's token revocation).
-            payload["providerFailures"] = .array(failures.map { .object(["kind": .string($0.kind.rawValue), "reason": .string($0.reason)]) })
-        }
-        try await tx.outbox.enqueue(try message(.deletionCompleted, to: recipient, request: request.id, payload: payload, at: now, cipher: environment.cipher))
-        try await tx.audit.append(at: now, actor: "deletiond", action: .finalConfirmationQueued, requestID: request.id)
     }
 }

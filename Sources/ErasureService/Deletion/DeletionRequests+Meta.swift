@@ -20,41 +20,35 @@ extension DeletionRequests {
                     return erased.confirmationCode
                 }
             }
-            guard let connection = try await tx.integrations.instagramConnection(igUserID: userID), let account = try await tx.accounts.account(id: connection.accountID) else {
-                var request = try Self.newRecord(
-                    scope: .instagram, channel: .meta, accountID: nil, email: "meta:\(userID)", messageHash: signedRequestHash,
-                    receivedAt: now, actor: actor, environment: environment
+            guard let connection = try await tx.integrations.instagramConnection(igUserID: userID),
+                let account = try await tx.accounts.account(id: connection.accountID)
+            else {
+                let intake = try Self.intake(
+                    scope: .instagram, channel: .meta, accountID: nil, email: "meta:\(userID)", messageHash: signedRequestHash, actor: actor,
+                    environment: environment
                 )
-                request.requesterEmailSealed = nil
-                request.state = .rejected
-                request.reason = "no Instagram connection for this Instagram user: nothing to erase"
-                request.endedAt = now
-                request.forgotten = true
-                try await tx.requests.save(request)
-                try await tx.audit.append(at: now, actor: actor, action: .rejected, requestID: request.id, details: ["reason": "no_connection", "channel": RequestChannel.meta.rawValue])
+                let (request, effects) = DeletionRequest.reject(
+                    intake, at: now, receivedAt: now, reason: "no Instagram connection for this Instagram user: nothing to erase",
+                    code: "no_connection", tell: nil, policy: environment.policy
+                )
+                try await Self.persist(request, effects, tx, now: now, actor: actor, environment: environment)
                 return request.confirmationCode
             }
             if var open = try await tx.requests.openRequest(accountID: account.id, scope: .instagram) {
                 // Meta has authenticated the user: an open request waiting for its code is verified now.
                 if RequestState.unverified.contains(open.state) {
-                    try Self.transition(&open, .verified)
-                    open.verifiedAt = now
-                    open.erasureStartsAt = now
-                    try await tx.requests.save(open)
-                    try await tx.audit.append(at: now, actor: actor, action: .verified, requestID: open.id, details: ["by": "meta_signed_request"])
+                    let effects = try open.verify(at: now, policy: environment.policy, by: "meta_signed_request")
+                    try await Self.persist(open, effects, tx, now: now, actor: actor, environment: environment)
                 }
                 return open.confirmationCode
             }
-            var request = try Self.newRecord(
-                scope: .instagram, channel: .meta, accountID: account.id, email: account.email, messageHash: signedRequestHash,
-                receivedAt: now, actor: actor, environment: environment
+            let intake = try Self.intake(
+                scope: .instagram, channel: .meta, accountID: account.id, email: account.email, messageHash: signedRequestHash, actor: actor,
+                environment: environment
             )
-            try Self.transition(&request, .verified)
-            request.verifiedAt = now
-            request.erasureStartsAt = now
-            try await tx.requests.save(request)
-            try await tx.audit.append(at: now, actor: actor, action: .received, requestID: request.id, details: ["scope": Scope.instagram.rawValue, "channel": RequestChannel.meta.rawValue])
-            try await tx.audit.append(at: now, actor: actor, action: .verified, requestID: request.id, details: ["by": "meta_signed_request"])
+            var (request, received) = DeletionRequest.receive(intake, at: now, policy: environment.policy)
+            let verified = try request.verify(at: now, policy: environment.policy, by: "meta_signed_request")
+            try await Self.persist(request, received + verified, tx, now: now, actor: actor, environment: environment)
             return request.confirmationCode
         }
     }

@@ -81,7 +81,7 @@ extension DeletionRequests {
         )
     }
 
-    private func erasedRequest(_ requestID: String, action: String) async throws -> DeletionRequestRecord {
+    private func erasedRequest(_ requestID: String, action: String) async throws -> DeletionRequest {
         let request = try await store.read { tx in try await Self.request(tx, requestID) }
         let state = request.state
         guard state == .erased || state == .completed else { throw DeletionError.illegalState(state, action: action) }

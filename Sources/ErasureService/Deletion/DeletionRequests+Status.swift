@@ -1,4 +1,4 @@
-public import ALTStore
+import ALTStore
 public import ErasureDomain
 public import Foundation
 import ISO8601Time
@@ -12,7 +12,7 @@ public struct RequestReport: Sendable {
         public let until: Date?
     }
 
-    public let request: DeletionRequestRecord
+    public let request: DeletionRequest
     public let erased: [String: Int]
     public let kept: [Kept]
     /// 90 days after the request was received (P4).
@@ -72,7 +72,7 @@ extension DeletionRequests {
         return (try page.0.map(withBackups), page.1)
     }
 
-    static func report(_ tx: any StoreTransaction, _ request: DeletionRequestRecord, now: Date, policy: ErasurePolicy) async throws -> RequestReport {
+    static func report(_ tx: any StoreTransaction, _ request: DeletionRequest, now: Date, policy: ErasurePolicy) async throws -> RequestReport {
         let state = request.state
         let backupsDueBy = policy.backupsDue(receivedAt: request.receivedAt)
         let overdue = RequestState.open.contains(state) ? now > request.productionDueBy : state == .erased && now > backupsDueBy
@@ -82,12 +82,12 @@ extension DeletionRequests {
             request: request, erased: try await tx.progress(requestID: request.id), kept: try await kept(tx, request, state: state),
             backupsDueBy: backupsDueBy, overdue: overdue,
             providerJobsPending: hasJobs ? try await tx.outbox.count(requestID: request.id, kinds: OutboxKind.providerJobs) : 0,
-            providerFailures: try ProviderFailure.decodeAll(request.providerFailures)
+            providerFailures: request.providerFailures ?? []
         )
     }
 
     /// What the policy keeps for this request (P8), from the table classification.
-    static func kept(_ tx: any StoreTransaction, _ request: DeletionRequestRecord, state: RequestState) async throws -> [RequestReport.Kept] {
+    static func kept(_ tx: any StoreTransaction, _ request: DeletionRequest, state: RequestState) async throws -> [RequestReport.Kept] {
         guard request.scope == .account else {
             return [.init(category: "rest_of_account", reason: "outside the scope of a \(request.scope.rawValue) request: the account and its other data stay", rows: nil, until: nil)]
         }

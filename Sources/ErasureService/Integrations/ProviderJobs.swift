@@ -82,7 +82,7 @@ enum ProviderJobs {
 
     /// The provider side of a deletion request's first run: Meta unsubscribe for Instagram data, Google
     /// channel stop and token revocation for calendar data (the account scope does both).
-    static func forErasure(_ tx: any StoreTransaction, request: DeletionRequestRecord, now: Date, environment: DeletionEnvironment) async throws {
+    static func forErasure(_ tx: any StoreTransaction, request: DeletionRequest, now: Date, environment: DeletionEnvironment) async throws {
         guard let accountID = request.accountId else { return }
         if request.scope != .calendar, let connection = try await tx.integrations.instagramConnection(accountID: accountID) {
             _ = try await disconnectInstagram(tx, connection, now: now, actor: "deletiond", environment: environment, request: request.id)
