@@ -9,11 +9,11 @@ struct UnitOfWorkTests {
     struct Refused: Error {}
 
     static func request(_ id: String, at now: Date = Date(timeIntervalSince1970: 1_800_000_000)) -> DeletionRequest {
-        DeletionRequest(
-            id: id, confirmationCode: "C-\(id)", scope: .instagram, channel: .app, state: .received, accountId: "acc_demo",
-            subjectHash: "h", requesterEmailSealed: nil, messageIdHash: nil, actor: "test", receivedAt: now,
-            productionDueBy: now + 30 * 86_400, verificationExpiresAt: now + 7 * 86_400
+        let intake = DeletionRequest.Intake(
+            id: id, confirmationCode: "C-\(id)", scope: .instagram, channel: .app, accountID: "acc_demo", subjectHash: "h",
+            requesterEmailSealed: nil, messageIdHash: nil, actor: "test"
         )
+        return DeletionRequest.receive(intake, at: now, policy: ErasurePolicy()).0
     }
 
     @Test("an error after some writes rolls every one of them back")

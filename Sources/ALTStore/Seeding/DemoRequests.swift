@@ -34,18 +34,20 @@ enum DemoRequests {
             ("req_demo_rejected", nil, "DEMO-RJ-0001", .account, nil, "nobody@example.org", .rejected),
         ]
         for entry in requests {
-            var request = DeletionRequest(
-                id: entry.id, confirmationCode: entry.confirmation, scope: entry.scope, channel: .email, state: entry.state,
-                accountId: entry.account, subjectHash: keys.subjectHash(.email, entry.email),
-                requesterEmailSealed: entry.account == nil ? nil : try cipher.sealText(entry.email), messageIdHash: nil, actor: "seed",
-                receivedAt: now, productionDueBy: policy.productionDue(receivedAt: now),
-                verificationExpiresAt: policy.verificationExpires(receivedAt: now)
+            // Made as the workflow makes them (without the effects: the demo's mail is not sent).
+            let intake = DeletionRequest.Intake(
+                id: entry.id, confirmationCode: entry.confirmation, scope: entry.scope, channel: .email, accountID: entry.account,
+                subjectHash: keys.subjectHash(.email, entry.email), requesterEmailSealed: try cipher.sealText(entry.email),
+                messageIdHash: nil, actor: "seed"
             )
-            if entry.account == nil {
-                request.endedAt = now
-                request.reason = "no account uses the sender's address"
-                request.forgotten = true
-            }
+            var request =
+                entry.state == .rejected
+                ? DeletionRequest.reject(
+                    intake, at: now, receivedAt: now, reason: "no account uses the sender's address", code: OutboxKind.noAccount.rawValue,
+                    tell: nil, policy: policy
+                ).0
+                : DeletionRequest.receive(intake, at: now, policy: policy).0
+            if entry.code != nil { _ = try request.codeSent(code: "", expiresAt: now, challengeID: 0) }
             try request.insert(db)
             if let code = entry.code {
                 var challenge = ChallengeRecord(requestId: entry.id, digest: keys.codeDigest(code, entry.id), issuedAt: now)

@@ -38,7 +38,8 @@ extension DeletionRequest {
             id: intake.id, confirmationCode: intake.confirmationCode, scope: intake.scope, channel: intake.channel, state: .received,
             accountId: intake.accountID, subjectHash: intake.subjectHash, requesterEmailSealed: intake.requesterEmailSealed,
             messageIdHash: intake.messageIdHash, actor: intake.actor, receivedAt: receivedAt,
-            productionDueBy: policy.productionDue(receivedAt: receivedAt), verificationExpiresAt: policy.verificationExpires(receivedAt: receivedAt)
+            productionDueBy: policy.productionDue(receivedAt: receivedAt), verificationExpiresAt: policy.verificationExpires(receivedAt: receivedAt),
+            attempts: 0, forgotten: false
         )
         return (request, [.audit(.received, details: ["scope": .text(intake.scope.rawValue), "channel": .text(intake.channel.rawValue)])])
     }

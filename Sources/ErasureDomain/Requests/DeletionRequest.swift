@@ -55,28 +55,6 @@ public struct DeletionRequest: Sendable, Equatable, Codable {
         case endedAt = "ended_at"
         case providerFailures = "provider_failures"
     }
-
-    public init(
-        id: String, confirmationCode: String, scope: Scope, channel: RequestChannel, state: RequestState, accountId: String?,
-        subjectHash: String, requesterEmailSealed: String?, messageIdHash: String?, actor: String, receivedAt: Date,
-        productionDueBy: Date, verificationExpiresAt: Date
-    ) {
-        self.id = id
-        self.confirmationCode = confirmationCode
-        self.scope = scope
-        self.channel = channel
-        self.state = state
-        self.accountId = accountId
-        self.subjectHash = subjectHash
-        self.requesterEmailSealed = requesterEmailSealed
-        self.messageIdHash = messageIdHash
-        self.actor = actor
-        self.receivedAt = receivedAt
-        self.productionDueBy = productionDueBy
-        self.verificationExpiresAt = verificationExpiresAt
-        attempts = 0
-        forgotten = false
-    }
 }
 
 /// A provider job of a request that failed for good (`failed_permanently`) or expired unacknowledged:

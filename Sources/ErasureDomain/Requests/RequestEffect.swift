@@ -46,8 +46,5 @@ public struct LedgerMark: Sendable, Equatable {
     public let kind: IdentifierKind
     public let hash: String
 
-    public init(kind: IdentifierKind, hash: String) {
-        self.kind = kind
-        self.hash = hash
-    }
+    public init(kind: IdentifierKind, hash: String) { (self.kind, self.hash) = (kind, hash) }
 }
