@@ -58,8 +58,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // ALT's store on SQLite (GRDB): migrations, the table classification, repositories, token
-        // encryption, the seeder. Stores the domain's typed values; knows nothing of RPC.
+        // ALT's store: the repository protocols (one per aggregate, and the unit of work) and their SQLite
+        // implementation on GRDB; migrations, the table classification, token encryption, the seeder.
+        // Stores the domain's types; knows nothing of RPC.
         .target(
             name: "ALTStore",
             dependencies: [
@@ -70,8 +71,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The erasure domain: scopes, the request state machine, deadlines, identity codes, intake subjects,
-        // the clock. No I/O, no NIO, no JSON-RPC.
         // Backups: snapshot, gzip and AES-GCM in chunks, manifests, restore with ledger replay.
         .target(
             name: "ALTBackups",
@@ -86,12 +85,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The erasure domain: its vocabulary and policy, the DeletionRequest aggregate (transitions that
+        // return effects), the state machine, identity codes, intake subjects, the clock. No I/O, no NIO,
+        // no JSON-RPC, no store.
         .target(
             name: "ErasureDomain",
             dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "ISO8601Time", package: "swift")],
             swiftSettings: swiftSettings
         ),
-        // The service: every method of the API registered on the server, and (later) the background workers.
+        // The service, by feature (deletion, outbox, integrations, retention, backups): each feature's type,
+        // its methods on the server and its scheduled service. Reaches the store only through the
+        // repository protocols and the wire only through the generated API (no GRDB, no NIO: a test holds it).
         .target(
             name: "ErasureService",
             dependencies: [
@@ -163,6 +167,37 @@ let package = Package(
             path: "Tests/RPCTestSupport",
             swiftSettings: swiftSettings
         ),
+        // The demo server the workflow and contract tests share: reached over TCP or in-process.
+        .target(
+            name: "ServiceTestSupport",
+            dependencies: [
+                "RPCTestSupport",
+                "RPCServer",
+                "ALTStore",
+                "ALTBackups",
+                "ErasureDomain",
+                "ErasureService",
+                .product(name: "ALTErasureClient", package: "swift"),
+            ],
+            path: "Tests/ServiceTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // The workflow (deletion, integrations, backups, bad input) through the generated client on the
+        // server's in-process transport: no sockets.
+        .testTarget(
+            name: "ErasureServiceTests",
+            dependencies: [
+                "ServiceTestSupport",
+                "ALTStore",
+                "ALTBackups",
+                "ErasureDomain",
+                "ErasureService",
+                .product(name: "ALTErasureClient", package: "swift"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [.product(name: "JSONRPC", package: "swift"), .product(name: "ISO8601Time", package: "swift")],
@@ -206,12 +241,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Server, schema and generated client held to one another: every example of the document through
-        // the generated client against a live server (in-process and the built executable).
+        // the generated client against a live server (in-process over TCP, and the built executable); the
+        // crash, fault and module-boundary suites.
         .testTarget(
             name: "ContractTests",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "RPCTestSupport",
+                "ServiceTestSupport",
                 "ALTStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "ALTBackups",

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import RPCCodegen
 import RPCServer
+import ServiceTestSupport
 import Testing
 
 @Suite("Contract: server, schema and generated client", .serialized, .timeLimit(.minutes(3)))

@@ -1,12 +1,13 @@
 import ALTErasureClient
-import JSONRPCNIO
 import ALTStore
 import Crypto
 import ErasureService
 import Foundation
 import GRDB
+import JSONRPCNIO
 import RPCServer
 import RPCTestSupport
+import ServiceTestSupport
 import Testing
 
 /// Bad input to the cascades over a real socket: each gets a precise error, and nothing is written.

@@ -66,7 +66,7 @@ struct DeadlineTests {
     let policy = ErasurePolicy()
     let received = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test("production in 30 days, backups 90 days after erasure, verification within 7 days")
+    @Test("production in 30 days and every backup in 90, both counted from the request; verification within 7 days")
     func windows() {
         #expect(policy.productionDue(receivedAt: received) == received + 30 * 86_400)
         #expect(policy.backupsDue(receivedAt: received) == received + 90 * 86_400)

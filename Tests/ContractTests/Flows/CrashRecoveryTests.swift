@@ -3,6 +3,7 @@ import ALTStore
 import Foundation
 import GRDB
 import RPCTestSupport
+import ServiceTestSupport
 import Testing
 
 #if canImport(Glibc)

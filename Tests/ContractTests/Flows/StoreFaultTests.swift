@@ -2,6 +2,7 @@ import ALTErasureClient
 import ALTStore
 import ErasureService
 import Foundation
+import ServiceTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

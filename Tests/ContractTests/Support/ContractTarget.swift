@@ -8,6 +8,7 @@ import NIOCore
 import RPCServer
 import RPCServerNIO
 import RPCTestSupport
+import ServiceTestSupport
 
 /// Where the contract runs: a server built in-process on an ephemeral port, or the built `deletiond`
 /// executable as a separate process. Both use the dev caller (`dev`, every method) and a caller with
@@ -18,14 +19,9 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
 
     var description: String { rawValue }
 
-    static let devToken = "dev"
-    static let nobodyToken = "nobody-token"
-
-    static var callers: CallerDirectory {
-        CallerDirectory()
-            .adding(Caller(name: "dev", allowedMethods: [MethodPattern("*")]), token: devToken)
-            .adding(Caller(name: "nobody", allowedMethods: [MethodPattern("none.of.them")]), token: nobodyToken)
-    }
+    static let devToken = DemoServer.devToken
+    static let nobodyToken = DemoServer.nobodyToken
+    static var callers: CallerDirectory { DemoServer.callers }
 
     /// Runs `body` with the port of a live server of this kind.
     func run(_ body: @Sendable (Int) async throws -> Void) async throws {

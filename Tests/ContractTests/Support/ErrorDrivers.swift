@@ -1,6 +1,7 @@
 import ALTErasureClient
-import JSONRPCNIO
 import Foundation
+import JSONRPCNIO
+import ServiceTestSupport
 import Testing
 
 /// How to make a method answer each error it declares. A method that declares an error nothing here

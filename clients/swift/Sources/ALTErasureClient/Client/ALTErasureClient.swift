@@ -73,10 +73,14 @@ public final class ALTErasureClient: Sendable {
     public let configuration: Configuration
     private let slots: [ConnectionSlot]
     private let nextSlot = Atomic<Int>(0)
+    /// Set when calls go through a transport given to `run(_:transport:_:)` instead of TCP connections.
+    private let transport: (any RPCTransport)?
+    private let nextID = Atomic<Int>(1)
 
-    private init(configuration: Configuration) {
+    private init(configuration: Configuration, transport: (any RPCTransport)? = nil) {
         self.configuration = configuration
-        self.slots = (0..<configuration.connections).map { _ in ConnectionSlot() }
+        self.transport = transport
+        self.slots = transport == nil ? (0..<configuration.connections).map { _ in ConnectionSlot() } : []
     }
 
     /// Runs `body` with a client whose connections live as long as `body` runs, then closes them.
@@ -94,6 +98,17 @@ public final class ALTErasureClient: Sendable {
             defer { group.cancelAll() }
             return try await body(client)
         }
+    }
+
+    /// Runs `body` with a client whose calls go through `transport` (a server's in-process transport, in
+    /// tests) instead of TCP connections to `host:port`; the token, retries and deadlines work the same.
+    public static func run<Result: Sendable>(
+        _ configuration: Configuration,
+        transport: any RPCTransport,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (ALTErasureClient) async throws -> Result
+    ) async throws -> Result {
+        try await body(ALTErasureClient(configuration: configuration, transport: transport))
     }
 
     /// Calls `method`. Generated methods call this; use it directly for a method this client predates.
@@ -164,6 +179,16 @@ public final class ALTErasureClient: Sendable {
     private func attemptCall(_ method: String, _ params: RawJSON, deadline: ContinuousClock.Instant?) async -> Attempt {
         if let deadline, deadline <= .now {
             return .answered(.error(id: .null, RPCError(.deadlineExceeded, "no answer within the deadline")))
+        }
+        if let transport {
+            let request = Request(id: RequestID(nextID.add(1, ordering: .relaxed).oldValue), method: method, params: params)
+            do {
+                return .answered(try await transport.call(request, timeout: deadline.map { $0 - .now }, bearerToken: configuration.token))
+            } catch is CancellationError {
+                return .cancelled
+            } catch {
+                return .lost(RPCError(.unavailable, "the transport failed before the answer: \(error)"))
+            }
         }
         let index = nextSlot.add(1, ordering: .relaxed).oldValue % slots.count
         let connection: RPCConnection

@@ -196,7 +196,7 @@ public final class RPCConnection: Sendable {
 
     /// Sends a notification: no id, no answer.
     public func notify(_ method: String, params: RawJSON? = nil) async throws {
-        try await write(Self.body([Request(id: nil, method: method, params: params)], batch: false), timeout: nil)
+        try await write(Request.body([Request(id: nil, method: method, params: params)], batch: false), timeout: nil)
     }
 
     /// Sends a body exactly as given (for tests and `rpc-cli batch`), and waits for answers to `expecting` ids.
@@ -205,7 +205,7 @@ public final class RPCConnection: Sendable {
     }
 
     private func send(_ requests: [Request], batch: Bool, timeout: Duration?) async throws -> [Response] {
-        try await exchange(Self.body(requests, batch: batch), ids: requests.compactMap(\.id), timeout: timeout)
+        try await exchange(Request.body(requests, batch: batch), ids: requests.compactMap(\.id), timeout: timeout)
     }
 
     private func exchange(_ body: [UInt8], ids: [RequestID], timeout: Duration?) async throws -> [Response] {
@@ -350,23 +350,5 @@ public final class RPCConnection: Sendable {
         }
         waiting.forEach { $0.resume(throwing: error) }
         closeWaiters.forEach { $0.resume() }
-    }
-
-    static func body(_ requests: [Request], batch: Bool) -> [UInt8] {
-        var out: [UInt8] = batch ? [UInt8(ascii: "[")] : []
-        for (index, request) in requests.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"jsonrpc":"2.0","#.utf8)
-            if let id = request.id { out.append(contentsOf: #""id":\#(id.json),"#.utf8) }
-            out.append(contentsOf: #""method":"#.utf8)
-            JSONText.appendQuoted(request.method, to: &out)
-            if let params = request.params {
-                out.append(contentsOf: #","params":"#.utf8)
-                out.append(contentsOf: params.bytes)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
-        if batch { out.append(UInt8(ascii: "]")) }
-        return out
     }
 }

@@ -3,6 +3,7 @@ import ALTStore
 import ErasureDomain
 import Foundation
 import GRDB
+import ServiceTestSupport
 import Testing
 
 /// Whole deletions over a real socket through the generated client, one per scope (P1–P5, I2, I3, I5).

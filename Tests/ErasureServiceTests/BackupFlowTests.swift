@@ -4,6 +4,7 @@ import ALTStore
 import ErasureService
 import Foundation
 import GRDB
+import ServiceTestSupport
 import Testing
 
 /// Backups (P4, I1): round trip, no plaintext, ledger replay on restore, expiry, the lifecycle waiting for

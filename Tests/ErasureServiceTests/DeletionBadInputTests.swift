@@ -2,6 +2,7 @@ import ALTErasureClient
 import ALTStore
 import Foundation
 import GRDB
+import ServiceTestSupport
 import Testing
 
 /// Every way a deletion call can be wrong gets its own error, and the request is left as it was.

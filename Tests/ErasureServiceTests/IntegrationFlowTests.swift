@@ -4,6 +4,7 @@ import ErasureDomain
 import ErasureService
 import Foundation
 import GRDB
+import ServiceTestSupport
 import Testing
 
 /// Instagram and Google Calendar over a live socket (P6, P7, I1, I2).
