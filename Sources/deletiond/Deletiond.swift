@@ -8,7 +8,7 @@ struct Deletiond: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deletiond",
         abstract: "The ALT Erasure Service: keeps ALT's data-deletion promises over JSON-RPC 2.0 on TCP.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Restore.self, Classification.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Restore.self, Classification.self, Config.self],
         defaultSubcommand: Serve.self
     )
 
@@ -23,8 +23,8 @@ struct Deletiond: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as ConfigError {
-            // One line naming the file and the key; 64 is EX_USAGE, as for any other bad invocation.
+        } catch let error as SettingError {
+            // One line naming the source (file, environment variable, flag) and the key; 64 is EX_USAGE.
             FileHandle.standardError.write(Data("deletiond: \(error)\n".utf8))
             exit(withError: ExitCode(64))
         } catch {

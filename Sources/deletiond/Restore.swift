@@ -24,14 +24,11 @@ struct Restore: AsyncParsableCommand {
     @Option(help: "The database file to write; it must not exist.")
     var to: String
 
-    @Option(help: "The configuration file, if it names the secretsFile and the backup folder.")
-    var config: String?
-
     func run() async throws {
-        let file = try ConfigFile.load(path: config)
-        let secrets = try store.secrets(config: file, allowGenerated: true)
-        let settings = try backupOptions.settings(config: file, database: store.db, secrets: secrets).settings
-        let live = try store.open()
+        let configuration = try store.settings(flags: backupOptions.flags)
+        let secrets = try StoreOptions.secrets(configuration, allowGenerated: true)
+        let settings = try BackupOptions.settings(configuration, secrets: secrets).settings
+        let live = try StoreOptions.open(configuration)
         let ledger = try await SQLiteErasureStore(database: live).read { tx in try await tx.ledger.entries() }
         let hasher = try DeletionEnvironment.from(secrets, clock: SystemClock(), devClock: nil).hasher
         do {

@@ -1,5 +1,6 @@
 import ALTStore
 import ArgumentParser
+import Configuration
 import ErasureDomain
 import ErasureService
 import Foundation
@@ -17,63 +18,65 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve JSON-RPC on TCP until SIGTERM or SIGINT, then drain and exit 0."
     )
 
-    @Option(help: "The address to listen on.")
-    var host = "127.0.0.1"
+    @Option(help: "The address to listen on (server.host; default 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "The TCP port (0 picks a free one).")
-    var port = 7700
+    @Option(help: "The TCP port, 0 picks a free one (server.port; default 7700).")
+    var port: Int?
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var backupOptions: BackupOptions
 
-    @Option(help: "The configuration file (JSON): callers, their token digests and grants.")
-    var config: String?
-
     @Flag(help: "Development mode, loopback only: a caller allowed every method, with the token 'dev'.")
     var dev = false
 
-    @Option(help: "The token of the development caller (with --dev).")
-    var devToken = "dev"
+    @Option(help: "The token of the development caller, with --dev (dev.token; default dev).")
+    var devToken: String?
 
-    @Option(help: "Seconds that calls in flight may take to finish once draining starts.")
-    var gracePeriod = 10
+    @Option(help: "Seconds that calls in flight may take to finish once draining starts (server.drainSeconds; default 10).")
+    var gracePeriod: Int?
 
-    @Option(help: "Days an account-scope request waits after verification (cancel still works); never past the 30-day deadline.")
-    var gracePeriodDays = 7
+    @Option(help: "Days an account-scope request waits after verification; never past the 30-day deadline (erasure.gracePeriodDays; default 7).")
+    var gracePeriodDays: Int?
 
-    @Option(help: "Rows erased per transaction.")
-    var erasureBatchSize = 5_000
+    @Option(help: "Rows erased per transaction (erasure.batchSize; default 5000).")
+    var erasureBatchSize: Int?
 
-    @Option(help: "Seconds between rounds of the background executor (due erasures, expiry).")
-    var workerInterval = 2
+    @Option(help: "Seconds between rounds of the erasure executor (erasure.workerIntervalSeconds; default 2).")
+    var workerInterval: Int?
 
-    @Option(help: "Seconds between retention sweeps.")
-    var sweepInterval = 3_600
+    @Option(help: "Seconds between retention sweeps (retention.sweepIntervalSeconds; default 3600).")
+    var sweepInterval: Int?
 
-    @Option(help: "Seconds a Meta signed_request may be old (default: the config's meta.signedRequestToleranceSeconds, else 3600).")
+    @Option(help: "Seconds a Meta signed_request may be old (meta.signedRequestToleranceSeconds; default 3600).")
     var signedRequestTolerance: Int?
 
-    @Option(help: "Log format: text or json.")
-    var logFormat: LogFormat = .text
+    @Option(help: "Log format: text or json (log.format; default text).")
+    var logFormat: LogFormat?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: LogLevel = .info
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (log.level; default info).")
+    var logLevel: LogLevel?
 
-    func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        if dev && !Self.isLoopback(host) {
-            throw ValidationError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not \(host)")
-        }
-        if !dev && config == nil {
-            throw ValidationError("no callers configured: pass --config FILE, or --dev for local development")
-        }
-        guard gracePeriod >= 0 else { throw ValidationError("--grace-period must not be negative") }
-        guard (0...30).contains(gracePeriodDays) else { throw ValidationError("--grace-period-days must be 0…30") }
-        guard erasureBatchSize >= 1 else { throw ValidationError("--erasure-batch-size must be at least 1") }
-        guard workerInterval >= 1, sweepInterval >= 1 else { throw ValidationError("--worker-interval and --sweep-interval must be at least 1") }
+    /// The flags given, as settings (they come before the environment and the file).
+    var flags: [Setting: ConfigContent] {
+        var flags = backupOptions.flags
+        let texts: [(Setting, String?)] = [(.host, host), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue)]
+        let numbers: [(Setting, Int?)] = [
+            (.port, port), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize),
+            (.workerIntervalSeconds, workerInterval), (.sweepIntervalSeconds, sweepInterval), (.signedRequestToleranceSeconds, signedRequestTolerance),
+        ]
+        for (setting, value) in texts { if let value { flags[setting] = .string(value) } }
+        for (setting, value) in numbers { if let value { flags[setting] = .int(value) } }
+        return flags
     }
 
     func run() async throws {
+        let settings = try store.settings(flags: flags)
+        if dev && !Self.isLoopback(settings.host) {
+            throw ValidationError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not \(settings.host)")
+        }
+        let logFormat = LogFormat(rawValue: settings.logFormat) ?? .text
+        let logLevel = LogLevel(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler =
                 switch logFormat {
@@ -85,26 +88,24 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "deletiond")
 
-        let file = try ConfigFile.load(path: config)
-        var callers = file?.callerDirectory ?? CallerDirectory()
-        if let file, file.callerDirectory == nil, !dev {
-            throw ConfigError(path: file.path, key: "callers", reason: "is required without --dev (see README: Configuration)")
+        var callers = settings.callers ?? CallerDirectory()
+        if settings.callers == nil, !dev {
+            throw ValidationError("no callers configured: pass --config FILE with callers, or --dev for local development (see README: Configuration)")
         }
         if dev {
-            callers = callers.adding(Caller(name: "dev", allowedMethods: [MethodPattern("*")]), token: devToken)
+            callers = callers.adding(Caller(name: "dev", allowedMethods: [MethodPattern("*")]), token: settings.devToken)
             logger.notice("development mode: every method is open to the dev token")
         }
 
-        let erasureStore = SQLiteErasureStore(database: try store.open())
-        // With --dev the clock is the wall clock plus what admin.advanceClock added.
+        let erasureStore = SQLiteErasureStore(database: try StoreOptions.open(settings))
         let devClock = dev ? OffsetClock() : nil
-        let secrets = try store.secrets(config: file, allowGenerated: dev)
+        let secrets = try StoreOptions.secrets(settings, allowGenerated: dev)
         var environment = try DeletionEnvironment.from(secrets, clock: devClock ?? SystemClock(), devClock: devClock)
-        let meta = try metaSettings(file: file, secrets: secrets)
-        let backup = try backupOptions.settings(config: file, database: store.db, secrets: secrets)
+        let meta = try metaSettings(settings, secrets: secrets)
+        let backup = try BackupOptions.settings(settings, secrets: secrets)
         environment.backupFolder = backup.settings.folder
-        environment.policy.accountGracePeriod = TimeInterval(gracePeriodDays) * 86_400
-        environment.batchSize = erasureBatchSize
+        environment.policy.accountGracePeriod = TimeInterval(settings.gracePeriodDays) * 86_400
+        environment.batchSize = settings.erasureBatchSize
         let requests = DeletionRequests(store: erasureStore, environment: environment, logger: logger)
         let backups = Backups(settings: backup.settings, store: erasureStore, environment: environment)
         let leftovers = try await backups.cleanUp()
@@ -116,18 +117,18 @@ struct Serve: AsyncParsableCommand {
         // health.check reports NOT_SERVING while the store cannot be written, and SERVING again once it can.
         let probe = StoreProbe(store: erasureStore, state: serving)
         // The scheduled work, one service per feature.
-        let executor = requests.executor(every: .seconds(workerInterval), logger: logger)
-        let sweeper = Retention(store: erasureStore, clock: environment.clock).sweeper(every: .seconds(sweepInterval), logger: logger)
+        let executor = requests.executor(every: .seconds(settings.workerIntervalSeconds), logger: logger)
+        let sweeper = Retention(store: erasureStore, clock: environment.clock).sweeper(every: .seconds(settings.sweepIntervalSeconds), logger: logger)
         let scheduler = backups.scheduler(
-            requests: requests, backupInterval: backup.interval, pruneInterval: .seconds(workerInterval), logger: logger
+            requests: requests, backupInterval: backup.interval, pruneInterval: .seconds(settings.workerIntervalSeconds), logger: logger
         )
         let server = TCPServer(
-            configuration: TCPServerConfiguration(host: host, port: port, gracePeriod: .seconds(gracePeriod)),
+            configuration: TCPServerConfiguration(host: settings.host, port: settings.port, gracePeriod: .seconds(settings.drainSeconds)),
             dispatcher: dispatcher,
             logger: logger
         ) { address in
             // The one line a person or a script waits for.
-            FileHandle.standardOutput.write(Data("deletiond listening on \(address.ipAddress ?? host):\(address.port ?? port)\n".utf8))
+            FileHandle.standardOutput.write(Data("deletiond listening on \(address.ipAddress ?? settings.host):\(address.port ?? settings.port)\n".utf8))
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -143,31 +144,29 @@ struct Serve: AsyncParsableCommand {
         do {
             try await group.run()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw ValidationError("port \(port) on \(host) is already in use")
+            throw ValidationError("port \(settings.port) on \(settings.host) is already in use")
         } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
-            throw ValidationError("cannot listen on \(host): no such local address")
+            throw ValidationError("cannot listen on \(settings.host): no such local address")
         }
     }
 
     /// Meta's settings: the app secret from the secrets file, the status page and tolerance from the
-    /// config's `meta` object; `--dev` falls back to `dev-app-secret` and a local status page.
-    func metaSettings(file: ConfigFile?, secrets: Secrets) throws -> MetaSettings {
-        var settings = MetaSettings.development
-        settings.statusPageBase = "http://\(host):\(port)/deletion-status"
+    /// configuration's `meta`; `--dev` falls back to `dev-app-secret` and a local status page.
+    func metaSettings(_ settings: Settings, secrets: Secrets) throws -> MetaSettings {
+        var meta = MetaSettings.development
+        meta.statusPageBase = "http://\(settings.host):\(settings.port)/deletion-status"
         if let secret = secrets.metaAppSecret {
-            settings.appSecret = secret
+            meta.appSecret = secret
         } else if !dev {
             throw ValidationError("the secrets file must hold metaAppSecret (Meta's app secret; see README: Configuration)")
         }
-        if let base = file?.meta?.statusPageBase {
-            settings.statusPageBase = base
-        } else if !dev, let file {
-            throw ConfigError(path: file.path, key: "meta.statusPageBase", reason: "is required (the public deletion status page; see README)")
+        if let base = settings.statusPageBase {
+            meta.statusPageBase = base
+        } else if !dev {
+            throw SettingError(source: "configuration", key: "meta.statusPageBase", reason: "is required (the public deletion status page; see README)")
         }
-        let tolerance = signedRequestTolerance ?? file?.meta?.signedRequestToleranceSeconds ?? 3_600
-        guard tolerance > 0 else { throw ValidationError("the signed_request tolerance must be positive") }
-        settings.signedRequestTolerance = TimeInterval(tolerance)
-        return settings
+        meta.signedRequestTolerance = TimeInterval(settings.signedRequestToleranceSeconds)
+        return meta
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -1,37 +1,48 @@
 import ALTStore
 import ArgumentParser
+import Configuration
 import ErasureDomain
 import ErasureService
 import Foundation
 
-/// Where the store is, and where its keys come from.
+/// Where the store is and where the configuration file is: the options every command shares.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "The SQLite database file (created with its folder if missing).")
-    var db = "./data/alt.sqlite"
+    @Option(help: "The SQLite database file, created with its folder if missing (database.path; default ./data/alt.sqlite).")
+    var db: String?
 
-    /// The keys file: the config's `secretsFile`, or (development) `<db>.secrets.json`, made on first use.
-    func secrets(config: ConfigFile?, allowGenerated: Bool) throws -> Secrets {
-        if let config, let path = config.secretsFile {
+    @Option(help: "The configuration file (JSON): callers, secretsFile, and any setting (deletiond config check lists them).")
+    var config: String?
+
+    var flags: [Setting: ConfigContent] { db.map { [.databasePath: .string($0)] } ?? [:] }
+
+    /// The configuration of this invocation: `flags` (the command's own) over the environment and the file.
+    func settings(flags extra: [Setting: ConfigContent] = [:]) throws(SettingError) -> Settings {
+        try Settings.resolve(flags: flags.merging(extra) { own, _ in own }, file: try ConfigFile.load(path: config))
+    }
+
+    /// The keys file: the configuration's `secretsFile`, or (development) `<db>.secrets.json`, made on first use.
+    static func secrets(_ settings: Settings, allowGenerated: Bool) throws -> Secrets {
+        if let path = settings.secretsFile {
             do {
                 return try Secrets.load(path: path)
             } catch {
-                throw ConfigError(path: config.path, key: "secretsFile", reason: error.description)
+                throw SettingError(source: settings.resolved[.secretsFile]?.source ?? "default", key: "secretsFile", reason: error.description)
             }
         }
         guard allowGenerated else {
-            throw ValidationError("the config file must name a secretsFile (see README: Configuration)")
+            throw ValidationError("the configuration must name a secretsFile (see README: Configuration)")
         }
-        return try Secrets.loadOrCreate(path: db + ".secrets.json")
+        return try Secrets.loadOrCreate(path: settings.databasePath + ".secrets.json")
     }
 
     /// Opens (and migrates) the store.
-    func open() throws -> AppDatabase {
-        let folder = URL(fileURLWithPath: db).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    static func open(_ settings: Settings) throws -> AppDatabase {
+        let path = settings.databasePath
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         do {
-            return try AppDatabase.open(path: db)
+            return try AppDatabase.open(path: path)
         } catch {
-            throw ValidationError("cannot open the database \(db): \(error)")
+            throw ValidationError("cannot open the database \(path): \(error)")
         }
     }
 }
@@ -42,9 +53,10 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let database = try store.open()
+        let settings = try store.settings()
+        let database = try StoreOptions.open(settings)
         let tables = try await database.tableNames()
-        print("migrated \(store.db): \(tables.count) tables")
+        print("migrated \(settings.databasePath): \(tables.count) tables")
     }
 }
 
@@ -72,24 +84,20 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "The random seed: the same seed gives the same data.")
     var seed: UInt64 = 1
 
-    @Option(help: "The configuration file, if it names the secretsFile.")
-    var config: String?
-
     func validate() throws {
         guard largeScale > 0, largeScale <= 10 else { throw ValidationError("--large-scale must be more than 0 and at most 10") }
     }
 
     func run() async throws {
-        let database = try store.open()
-        let environment = try DeletionEnvironment.from(
-            store.secrets(config: ConfigFile.load(path: config), allowGenerated: true), clock: SystemClock(), devClock: nil
-        )
+        let settings = try store.settings()
+        let database = try StoreOptions.open(settings)
+        let environment = try DeletionEnvironment.from(StoreOptions.secrets(settings, allowGenerated: true), clock: SystemClock(), devClock: nil)
         let start = ContinuousClock.now
         let seeder = Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys)
         let rows = try await seeder.seed(profile.profile, accounts: accounts, seed: seed, largeScale: largeScale)
         try await database.checkpoint()
         let elapsed = ContinuousClock.now - start
-        print("seeded \(profile.rawValue) into \(store.db): \(rows) rows in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+        print("seeded \(profile.rawValue) into \(settings.databasePath): \(rows) rows in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
     }
 }
 

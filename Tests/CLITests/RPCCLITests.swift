@@ -149,7 +149,7 @@ struct RPCCLITests {
 
         let badFlag = try runCommand("deletiond", ["serve", "--port", "70000", "--dev"])
         #expect(badFlag.status != 0)
-        #expect(badFlag.stderr.contains("--port must be between 0 and 65535"))
+        #expect(badFlag.stderr.contains("flag --port: server.port: must be 0…65535"))
 
         let tooLong = try runCommand("deletiond", ["serve", "--dev", "--port", "0", "--backup-retention-days", "61", "--db", NSTemporaryDirectory() + "/retention-\(UUID().uuidString)/alt.sqlite"])
         #expect(tooLong.status != 0)
@@ -158,6 +158,39 @@ struct RPCCLITests {
         let notLoopback = try runCommand("deletiond", ["serve", "--dev", "--host", "0.0.0.0"])
         #expect(notLoopback.status != 0)
         #expect(notLoopback.stderr.contains("loopback only"))
+    }
+
+    @Test("deletiond config check: flags over ALT_* variables over the file over defaults, each value's source named, secrets redacted")
+    func configCheck() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("deletiond.json").path
+        let digest = String(repeating: "ab", count: 32)
+        try Data(
+            #"{"callers": [{"name": "contacts", "tokenSHA256": "\#(digest)", "methods": ["records.*"]}], "server": {"port": 7800, "host": "127.0.0.2"}, "backups": {"retentionDays": 30, "intervalHours": 6}, "dev": {"token": "s3cret"}}"#.utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let check = try runCommand(
+            "deletiond", ["config", "check", "--config", config, "--db", folder.path + "/alt.sqlite"],
+            environment: ["ALT_SERVER_PORT": "7900", "ALT_BACKUPS_INTERVAL_HOURS": "12"]
+        )
+        #expect(check.status == 0, "\(check.stderr)")
+        let lines = Set(check.stdout.split(separator: "\n").map(String.init))
+        #expect(lines.contains("server.port = 7900 (environment ALT_SERVER_PORT)"))
+        #expect(lines.contains("server.host = 127.0.0.2 (config \(config))"))
+        #expect(lines.contains("backups.retentionDays = 30 (config \(config))"))
+        #expect(lines.contains("backups.intervalHours = 12 (environment ALT_BACKUPS_INTERVAL_HOURS)"))
+        #expect(lines.contains("database.path = \(folder.path)/alt.sqlite (flag --db)"))
+        #expect(lines.contains("erasure.batchSize = 5000 (default)"))
+        #expect(lines.contains("callers = contacts (config \(config))"))
+        #expect(lines.contains("dev.token = <redacted> (config \(config))") && !check.stdout.contains("s3cret"))
+
+        let badVariable = try runCommand("deletiond", ["config", "check", "--config", config], environment: ["ALT_SERVER_PORT": "seventy"])
+        #expect(badVariable.status == 64)
+        #expect(badVariable.stderr == "deletiond: environment ALT_SERVER_PORT: server.port: expected a whole number\n")
+        let outOfRange = try runCommand("deletiond", ["config", "check"], environment: ["ALT_BACKUPS_RETENTION_DAYS": "61"])
+        #expect(outOfRange.status == 64)
+        #expect(outOfRange.stderr.hasPrefix("deletiond: environment ALT_BACKUPS_RETENTION_DAYS: backups.retentionDays: must be 1…60"))
     }
 
     @Test(

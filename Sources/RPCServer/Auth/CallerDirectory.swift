@@ -14,6 +14,9 @@ public struct CallerDirectory: Sendable {
 
     public init() { entries = [] }
 
+    /// The callers' names, in the order they were added (never their tokens).
+    public var names: [String] { entries.map(\.caller.name) }
+
     private init(entries: [Entry]) { self.entries = entries }
 
     /// Adds a caller by its token digest (32 bytes of SHA-256).
