@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 public import Foundation
 
 /// Meta's `signed_request` (P7), checked exactly as Meta defines it: `base64url(signature) "."
