@@ -20,7 +20,7 @@ public enum ErasureServer {
         registry.registerPlatformMethods(state: state, document: try RawJSON(OpenRPCDocument.text))
         registry.registerRecords(requests.store.records)
         registry.registerIntegrations(Integrations(requests: requests, meta: meta))
-        registry.registerDeletion(requests)
+        registry.registerDeletion(requests, reports: RequestReports(store: requests.store, environment: requests.environment))
         registry.registerOutbox(Outbox(store: requests.store, environment: requests.environment), requests: requests)
         registry.registerRetention(Retention(store: requests.store, clock: requests.environment.clock), requests: requests)
         registry.registerBackups(backups, requests: requests)

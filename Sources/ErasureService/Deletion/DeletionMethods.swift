@@ -7,7 +7,7 @@ import RPCServer
 
 extension MethodRegistry {
     /// `deletion.*`: intake, identity, cancel, execute, status, list, proof and receipt (P2–P5).
-    mutating func registerDeletion(_ requests: DeletionRequests) {
+    mutating func registerDeletion(_ requests: DeletionRequests, reports: RequestReports) {
         register(Operations.DeletionIntakeEmail.self) { params, context in
             let answer = try await requests.intakeEmail(
                 from: params.from, subject: params.subject, messageID: params.messageId, receivedAt: params.receivedAt, actor: context.actor
@@ -18,14 +18,14 @@ extension MethodRegistry {
             let scope: Scope = try WireWords.domain(params.scope, param: "scope")
             let channel: RequestChannel = try WireWords.domain(params.channel, param: "channel", allowed: [.app, .support])
             let request = try await requests.create(accountID: params.accountId, scope: scope, channel: channel, actor: context.actor)
-            return try await .init(requests.status(requestID: request.id))
+            return try await .init(reports.status(requestID: request.id))
         }
         register(Operations.DeletionVerifyIdentity.self) { params, context in
             guard params.code.count == 6, params.code.allSatisfy(\.isASCII), params.code.allSatisfy(\.isNumber) else {
                 throw DeletionError.invalidArgument(param: "code", message: "must be six digits")
             }
             let request = try await requests.verifyIdentity(requestID: params.requestId, code: params.code, actor: context.actor)
-            return try await .init(requests.status(requestID: request.id))
+            return try await .init(reports.status(requestID: request.id))
         }
         register(Operations.DeletionResendCode.self) { params, context in
             let sent = try await requests.resendCode(requestID: params.requestId, actor: context.actor)
@@ -33,28 +33,28 @@ extension MethodRegistry {
         }
         register(Operations.DeletionCancel.self) { params, context in
             let request = try await requests.cancel(requestID: params.requestId, actor: context.actor)
-            return try await .init(requests.status(requestID: request.id))
+            return try await .init(reports.status(requestID: request.id))
         }
         register(Operations.DeletionExecute.self) { params, context in
             let request = try await requests.execute(requestID: params.requestId, actor: context.actor)
-            return try await .init(requests.status(requestID: request.id))
+            return try await .init(reports.status(requestID: request.id))
         }
         register(Operations.DeletionStatus.self) { params, _ in
             switch (params.requestId, params.confirmationCode) {
-            case (let id?, nil): return try await .init(requests.status(requestID: id))
-            case (nil, let code?): return try await .init(requests.status(confirmationCode: code))
+            case (let id?, nil): return try await .init(reports.status(requestID: id))
+            case (nil, let code?): return try await .init(reports.status(confirmationCode: code))
             default: throw DeletionError.invalidArgument(param: "requestId", message: "give exactly one of requestId and confirmationCode")
             }
         }
         register(Operations.DeletionList.self) { params, _ in
             let state: RequestState? = try params.state.map { value throws(DeletionError) in try WireWords.domain(value, param: "state") }
-            let page = try await requests.list(
+            let page = try await reports.list(
                 state: state, dueBefore: params.dueBefore, overdue: params.overdue, pageSize: params.pageSize ?? 20, pageToken: params.pageToken
             )
             return .init(nextPageToken: page.next, requests: page.reports.map(Components.Schemas.DeletionStatus.init))
         }
         register(Operations.DeletionVerifyErasure.self) { params, _ in
-            let proof = try await requests.verifyErasure(requestID: params.requestId)
+            let proof = try await reports.verifyErasure(requestID: params.requestId)
             return .init(
                 byteScan: .init(occurrences: proof.byteScan?.occurrences ?? 0, performed: proof.byteScan != nil, valuesSearched: proof.byteScan?.valuesSearched ?? 0),
                 requestId: proof.requestID,
@@ -64,7 +64,7 @@ extension MethodRegistry {
             )
         }
         register(Operations.DeletionReceipt.self) { params, _ in
-            let receipt = try await requests.receipt(requestID: params.requestId)
+            let receipt = try await reports.receipt(requestID: params.requestId)
             return .init(
                 algorithm: .ed25519, payload: receipt.payload,
                 publicKey: receipt.publicKey.base64EncodedString(), signature: receipt.signature.base64EncodedString()

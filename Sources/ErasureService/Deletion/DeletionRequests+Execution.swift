@@ -126,12 +126,6 @@ extension DeletionRequests {
         try await confirmClearedRequests()
     }
 
-    /// Backups taken before `date` that still exist: they may hold an erased subject's data. Times are
-    /// kept to the second, so a backup of the same second counts as older (the safe side).
-    func backups(takenBefore date: Date) throws -> Int {
-        try environment.backupFolder?.list().filter { $0.createdAt <= date }.count ?? 0
-    }
-
     /// Queues the final confirmation of every erased request whose older backups are all pruned and whose
     /// provider jobs are all acknowledged; the request completes when the mailer acknowledges it.
     public func confirmClearedRequests() async throws {

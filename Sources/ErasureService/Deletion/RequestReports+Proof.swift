@@ -21,7 +21,7 @@ public struct SignedReceipt: Sendable {
     public let publicKey: Data
 }
 
-extension DeletionRequests {
+extension RequestReports {
     /// Residual scan of every table in scope, and a byte scan of the files for the subject's values.
     public func verifyErasure(requestID: String) async throws -> ErasureProof {
         let request = try await erasedRequest(requestID, action: "be verified as erased before production is erased")
@@ -82,7 +82,7 @@ extension DeletionRequests {
     }
 
     private func erasedRequest(_ requestID: String, action: String) async throws -> DeletionRequest {
-        let request = try await store.read { tx in try await Self.request(tx, requestID) }
+        let request = try await store.read { tx in try await DeletionRequests.request(tx, requestID) }
         let state = request.state
         guard state == .erased || state == .completed else { throw DeletionError.illegalState(state, action: action) }
         return request

@@ -1,3 +1,4 @@
+import ALTBackups
 import ALTStore
 public import ErasureDomain
 public import Foundation
@@ -26,12 +27,18 @@ public struct RequestReport: Sendable {
     public let providerFailures: [ProviderFailure]
 }
 
-extension DeletionRequests {
+extension RequestReports {
     public func status(requestID: String) async throws -> RequestReport {
         let now = self.now
         let policy = environment.policy
-        let report = try await store.read { tx in try await Self.report(tx, try await Self.request(tx, requestID), now: now, policy: policy) }
+        let report = try await store.read { tx in try await Self.report(tx, try await DeletionRequests.request(tx, requestID), now: now, policy: policy) }
         return try withBackups(report)
+    }
+
+    /// Backups taken before `date` that still exist: they may hold an erased subject's data. Times are
+    /// kept to the second, so a backup of the same second counts as older (the safe side).
+    func backups(takenBefore date: Date) throws -> Int {
+        try environment.backupFolder?.list().filter { $0.createdAt <= date }.count ?? 0
     }
 
     func withBackups(_ report: RequestReport) throws -> RequestReport {
