@@ -34,7 +34,8 @@ let package = Package(
     ],
     targets: [
         // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
-        // cancellation, batches, drain state. Foundation only (plus logging and hashing).
+        // cancellation, batches, drain state, and the in-process transport (the server without sockets).
+        // Foundation only (plus logging and hashing).
         .target(
             name: "RPCServer",
             dependencies: [
@@ -97,7 +98,7 @@ let package = Package(
         ),
         // The service, by feature (deletion, outbox, integrations, retention, backups): each feature's type,
         // its methods on the server and its scheduled service. Reaches the store only through the
-        // repository protocols and the wire only through the generated API (no GRDB, no NIO: a test holds it).
+        // repository protocols and the wire only through the generated API (imports no GRDB, no NIO: a test holds it).
         .target(
             name: "ErasureService",
             dependencies: [
