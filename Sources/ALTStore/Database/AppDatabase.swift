@@ -24,7 +24,9 @@ public final class AppDatabase: Sendable {
     /// The database file, or `nil` for an in-memory database.
     public var path: String? { (writer as? DatabasePool)?.path }
 
-    /// A private in-memory database, for unit tests.
+    /// A private in-memory database, for unit tests. One connection serves reads and writes alike, so a read
+    /// made while another task's unit of work is open sees its uncommitted rows (a file database's readers
+    /// see only what committed).
     public static func inMemory() throws -> AppDatabase {
         try AppDatabase(DatabaseQueue(configuration: configuration()))
     }
