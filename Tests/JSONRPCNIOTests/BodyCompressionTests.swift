@@ -34,4 +34,20 @@ struct BodyCompressionTests {
         #expect(compressed.readableBytes < 10_000)
         #expect(throws: BodyCompression.Failure.tooLarge(limit: 1000)) { try BodyCompression.decompress(compressed, limit: 1000) }
     }
+
+    @Test("a body that inflates to just over the limit is refused, never returned over it (found by FuzzFrames)")
+    func justOverTheLimit() throws {
+        // CompressNIO grows its output by buffers whose capacity the allocator rounds up, so what it returns can
+        // exceed the `maxSize` it was given; the limit is held here.
+        for limit in [1_000, 4_096, 5_000] {
+            for excess in [1, 7, 64, 300] {
+                let compressed = try #require(BodyCompression.compress(ByteBuffer(repeating: 0xC3, count: limit + excess)))
+                #expect(throws: BodyCompression.Failure.tooLarge(limit: limit), "limit \(limit), \(limit + excess) bytes") {
+                    try BodyCompression.decompress(compressed, limit: limit)
+                }
+            }
+            let exact = try #require(BodyCompression.compress(ByteBuffer(repeating: 0xC3, count: limit)))
+            #expect(try BodyCompression.decompress(exact, limit: limit).readableBytes == limit)
+        }
+    }
 }
