@@ -25,17 +25,17 @@ struct BackupFlowTests {
     }
 
     /// A completed account deletion of acc_demo, through the client.
-    static func eraseDemoAccount(_ client: ALTErasureClient) async throws -> String {
+    static func eraseDemoAccount(_ client: ALTErasureClient, server: DemoServer) async throws -> String {
         let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
         let code = try await Mailer.code(for: request.requestId, client: client)
         _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-        #expect(try await client.executeUntilErased(requestId: request.requestId).state == .erased)
+        #expect(try await server.executeUntilDone(request.requestId, client: client).state == .erased)
         return request.requestId
     }
 
     @Test("round trip: the restored database equals the source, table by table; the file holds no plaintext")
     func roundTrip() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let dms = try await server.database.writer.read { db in try String.fetchAll(db, sql: "SELECT body FROM instagram_messages") }
             let manifest = try await client.backupsCreate()
             #expect(manifest.expiresAt.timeIntervalSince(manifest.createdAt) == 60 * 86_400)
@@ -59,9 +59,9 @@ struct BackupFlowTests {
 
     @Test("erase an account, restore an older backup: the account is gone again, everything else is there")
     func restoreReplaysLedger() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let backup = try await client.backupsCreate()
-            _ = try await Self.eraseDemoAccount(client)
+            _ = try await Self.eraseDemoAccount(client, server: server)
             let other = try await server.checksum(accountID: "acc_other")
             let report = try await client.backupsRestore(backupId: backup.id, target: "older.sqlite")
             #expect(report.reErasedSubjects == 1 && report.reErasedRows > 30)
@@ -84,7 +84,7 @@ struct BackupFlowTests {
 
     @Test("disconnect Instagram and Calendar after a backup, restore it: no token comes back (P6, I1; issue 11, defect 3)")
     func restoreReplaysDisconnects() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let backup = try await client.backupsCreate()
             _ = try await client.instagramDisconnect(accountId: "acc_demo")
             _ = try await client.calendarDisconnect(accountId: "acc_demo")
@@ -108,7 +108,7 @@ struct BackupFlowTests {
 
     @Test("a reconnection after a disconnect, backed up, is restored; a second disconnect after that backup is replayed")
     func restoreKeepsReconnections() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             _ = try await client.instagramDisconnect(accountId: "acc_demo")
             // The user connects Instagram again (ALT's OAuth flow writes the connection row).
             try await server.database.write { db in
@@ -139,11 +139,11 @@ struct BackupFlowTests {
 
     @Test("a backup taken while an erasure runs is cleaned by the replay too")
     func backupDuringErasure() async throws {
-        try await DemoServer.withClient(worker: nil, batchSize: 3) { client, _ in
+        try await DemoServer.withClient(batchSize: 3) { client, server in
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            async let erased = client.executeUntilErased(requestId: request.requestId)
+            async let erased = server.executeUntilDone(request.requestId, client: client)
             let backup = try await client.backupsCreate()
             #expect(try await erased.state == .erased)
             let report = try await client.backupsRestore(backupId: backup.id, target: "during.sqlite")
@@ -155,24 +155,20 @@ struct BackupFlowTests {
 
     @Test("backups expire with the dev clock; the request completes only after the last older backup is pruned")
     func expiryAndLifecycle() async throws {
-        try await DemoServer.withClient(worker: .milliseconds(100), backupRetention: 2 * 86_400) { client, _ in
+        try await DemoServer.withClient(backupRetention: 2 * 86_400) { client, server in
             let backup = try await client.backupsCreate()
             #expect(try await client.backupsPrune().pruned.isEmpty)
-            let requestID = try await Self.eraseDemoAccount(client)
+            let requestID = try await Self.eraseDemoAccount(client, server: server)
             let erased = try await client.deletionStatus(requestId: requestID)
             #expect(erased.state == .erased && erased.backupsHoldingData == 1)
             try await IntegrationWorker.acknowledgeAll(client: client)
-            try await Task.sleep(for: .milliseconds(300))
+            try await server.settle()
             #expect(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.isEmpty, "no confirmation while a backup holds the data")
 
             _ = try await client.adminAdvanceClock(seconds: 2 * 86_400 + 1)
-            let deadline = ContinuousClock.now + .seconds(10)
-            var confirmation: Components.Schemas.OutboxMessage?
-            while confirmation == nil, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                confirmation = try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.first
-            }
-            let message = try #require(confirmation, "the worker pruned the backup and confirmed")
+            try await server.settle()
+            let confirmation = try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.first
+            let message = try #require(confirmation, "the scheduled round pruned the backup and confirmed")
             #expect(try await client.backupsList().backups.map(\.id).contains(backup.id) == false)
             #expect(try await client.deletionStatus(requestId: requestID).backupsHoldingData == 0)
             _ = try await client.outboxAck(ids: [message.id])
@@ -182,7 +178,7 @@ struct BackupFlowTests {
 
     @Test("an unwritable backup folder: UNAVAILABLE naming it, nothing kept, and the next backup works once it is fixed")
     func unwritableFolder() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let backups = server.folder.appendingPathComponent("backups")
             try? FileManager.default.removeItem(at: backups)
             // A file where the folder should be: refused for root too (permissions are not).
@@ -199,7 +195,7 @@ struct BackupFlowTests {
 
     @Test("damaged backups: each a clear error naming the backup, and nothing half-restored")
     func damaged() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let folder = server.folder.appendingPathComponent("backups")
             let restores = server.folder.appendingPathComponent("restores")
             func make() async throws -> (id: String, file: URL, manifest: URL) {

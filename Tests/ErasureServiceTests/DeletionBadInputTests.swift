@@ -10,7 +10,7 @@ import Testing
 struct DeletionBadInputTests {
     @Test("wrong code counts down; the fifth burns it; the sixth is too many; a new code works")
     func wrongCodes() async throws {
-        try await DemoServer.withClient(worker: nil) { client, _ in
+        try await DemoServer.withClient { client, server in
             for left in stride(from: 4, through: 0, by: -1) {
                 let error = await rpcError { try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "000000") }
                 #expect(error?.code == .invalidArgument)
@@ -29,7 +29,7 @@ struct DeletionBadInputTests {
 
     @Test("an expired code, a malformed code, an unknown request")
     func expiredAndUnknown() async throws {
-        try await DemoServer.withClient(worker: nil) { client, _ in
+        try await DemoServer.withClient { client, server in
             _ = try await client.adminAdvanceClock(seconds: 15 * 60)
             let expired = await rpcError { try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456") }
             #expect(expired?.code == .failedPrecondition && expired?.details?["reason"] == "code_expired")
@@ -46,7 +46,7 @@ struct DeletionBadInputTests {
 
     @Test("three codes an hour: the fourth waits; an hour later it goes")
     func resendLimit() async throws {
-        try await DemoServer.withClient(worker: nil) { client, _ in
+        try await DemoServer.withClient { client, server in
             // req_demo_acct was seeded with one code.
             #expect(try await client.deletionResendCode(requestId: "req_demo_acct").codesLeftThisHour == 1)
             #expect(try await client.deletionResendCode(requestId: "req_demo_acct").codesLeftThisHour == 0)
@@ -60,7 +60,7 @@ struct DeletionBadInputTests {
 
     @Test("cancel in the grace period works, twice is the same answer; after erasure it names the state")
     func cancel() async throws {
-        try await DemoServer.withClient(worker: nil) { client, _ in
+        try await DemoServer.withClient { client, server in
             let code = try await { () async throws -> String in
                 _ = try await client.deletionResendCode(requestId: "req_demo_acct")
                 return try await Mailer.code(for: "req_demo_acct", client: client)
@@ -73,7 +73,7 @@ struct DeletionBadInputTests {
             #expect(execute?.code == .failedPrecondition && execute?.details?["state"] == "cancelled")
 
             _ = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
-            _ = try await client.executeUntilErased(requestId: "req_demo_ig")
+            _ = try await server.executeUntilDone("req_demo_ig", client: client)
             let late = await rpcError { try await client.deletionCancel(requestId: "req_demo_ig") }
             #expect(late?.code == .failedPrecondition && late?.details?["state"] == "erased")
             #expect(late?.message == "the request is erased: it cannot be cancelled")
@@ -82,7 +82,7 @@ struct DeletionBadInputTests {
 
     @Test("an unknown sender: the same answer, a polite email to that address only, nothing else changed")
     func unknownSender() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let accountsBefore = try await server.checksum(accountID: "acc_demo")
             let answer = try await client.deletionIntakeEmail(from: "stranger@example.net", subject: "Delete my ALT account", messageId: "<s-1>", receivedAt: Date())
             #expect(!answer.duplicate)
@@ -99,7 +99,7 @@ struct DeletionBadInputTests {
 
     @Test("a subject that is not one of the three, and a From without an address")
     func malformedIntake() async throws {
-        try await DemoServer.withClient(worker: nil) { client, _ in
+        try await DemoServer.withClient { client, server in
             let subject = await rpcError {
                 try await client.deletionIntakeEmail(from: "demo@example.com", subject: "Please remove me", messageId: "<m-2>", receivedAt: Date())
             }
@@ -116,9 +116,10 @@ struct DeletionBadInputTests {
 
     @Test("unverified requests expire after 7 days, and then refuse the code")
     func expiry() async throws {
-        try await DemoServer.withClient { client, _ in
+        try await DemoServer.withClient { client, server in
             _ = try await client.adminAdvanceClock(seconds: 7 * 86_400)
-            let expired = try await waitForState(.expired, requestID: "req_demo_ig", client: client)
+            let expired = try await server.settled("req_demo_ig", client: client)
+            #expect(expired.state == .expired)
             #expect(expired.reason == "not verified within 7 days")
             let late = await rpcError { try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456") }
             #expect(late?.code == .failedPrecondition && late?.details?["state"] == "expired")
@@ -127,7 +128,7 @@ struct DeletionBadInputTests {
 
     @Test("list pages by deadline with a stable cursor; a forged cursor is refused")
     func listPaging() async throws {
-        try await DemoServer.withClient(worker: nil) { client, _ in
+        try await DemoServer.withClient { client, server in
             for index in 0..<5 {
                 _ = try await client.deletionIntakeEmail(
                     from: "nobody\(index)@example.net", subject: "Delete my ALT account", messageId: "<p-\(index)>", receivedAt: Date()
@@ -148,7 +149,7 @@ struct DeletionBadInputTests {
             #expect(overdue.requests.isEmpty)
             _ = try await client.adminAdvanceClock(seconds: 31 * 86_400)
             let late = try await client.deletionList(overdue: true, pageSize: 100)
-            #expect(Set(late.requests.map(\.requestId)) == ["req_demo_ig", "req_demo_acct"], "unverified past 30 days (expiry has not run: no worker)")
+            #expect(Set(late.requests.map(\.requestId)) == ["req_demo_ig", "req_demo_acct"], "unverified past 30 days (expiry has not run: no settle)")
             let forged = await rpcError { try await client.deletionList(pageToken: "not-a-token") }
             #expect(forged?.code == .invalidArgument && forged?.details?["param"] == "pageToken")
         }

@@ -40,11 +40,12 @@ struct DeletionFlowTests {
             let verifiedAt = try #require(verified.timeline.verifiedAt)
             #expect(abs(starts.timeIntervalSince(verifiedAt) - 7 * 86_400) < 2, "an account request waits 7 days")
             #expect(abs(verified.deadlines.productionDueBy.timeIntervalSince(verified.timeline.receivedAt) - 30 * 86_400) < 1)
-            try await Task.sleep(for: .milliseconds(400))
+            try await server.settle()
             #expect(try await client.deletionStatus(requestId: requestID).state == .scheduled, "nothing happens in the grace period")
 
             _ = try await client.adminAdvanceClock(seconds: 7 * 86_400 + 1)
-            let erased = try await waitForState(.erased, requestID: requestID, client: client)
+            let erased = try await server.settled(requestID, client: client)
+            #expect(erased.state == .erased)
             #expect(erased.erased["accounts"] == 1)
             #expect(erased.erased["contacts"] == 3)
             #expect(erased.erased["instagram_messages"] == dmBodies.count)
@@ -94,12 +95,12 @@ struct DeletionFlowTests {
 
     @Test("an account erasure ends the account's other open requests: superseded, code withdrawn, address forgotten (issue 11, defect 8)")
     func otherRequestsEnd() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             // req_demo_ig (acc_demo's Instagram data) waits for its code (123456) when the account request runs.
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            _ = try await client.executeUntilErased(requestId: request.requestId)
+            _ = try await server.executeUntilDone(request.requestId, client: client)
 
             let other = try await client.deletionStatus(requestId: "req_demo_ig")
             #expect(other.state == .superseded)
@@ -125,7 +126,8 @@ struct DeletionFlowTests {
             // The demo seed's request and its documented demo code.
             let verified = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
             #expect(verified.timeline.erasureStartsAt == verified.timeline.verifiedAt, "no grace period for Instagram")
-            let erased = try await waitForState(.erased, requestID: "req_demo_ig", client: client)
+            let erased = try await server.settled("req_demo_ig", client: client)
+            #expect(erased.state == .erased)
             #expect(erased.erased["instagram_connections"] == 1 && erased.erased["instagram_messages"] == 4)
             #expect(erased.erased["contacts"] == nil)
             #expect(erased.kept.map(\.category) == ["rest_of_account"])
@@ -141,20 +143,20 @@ struct DeletionFlowTests {
             #expect(proof.verdict == .clean)
             #expect(proof.tables.allSatisfy { $0.table.hasPrefix("instagram_") })
             // Executing again answers the erased request (idempotent).
-            #expect(try await client.executeUntilErased(requestId: "req_demo_ig").state == .erased)
+            #expect(try await server.executeUntilDone("req_demo_ig", client: client).state == .erased)
         }
     }
 
     @Test("calendar: created by support, executed on demand, tokens and events gone, the login stays")
     func calendarFlow() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let created = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .support)
             #expect(created.state == .awaitingVerification && created.channel == .support)
             let same = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .app)
             #expect(same.requestId == created.requestId, "an open request is answered, not doubled")
             let code = try await Mailer.code(for: created.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: created.requestId, code: code)
-            let erased = try await client.executeUntilErased(requestId: created.requestId)
+            let erased = try await server.executeUntilDone(created.requestId, client: client)
             #expect(erased.state == .erased)
             #expect(erased.erased == ["calendar_connections": 1, "calendar_events": 3])
             let proof = try await client.deletionVerifyErasure(requestId: created.requestId)
@@ -172,22 +174,24 @@ struct DeletionFlowTests {
 struct DeletionRetryTests {
     @Test("a failing erasure: failed with the reason, not retried before its time, then erased")
     func failAndRetry() async throws {
-        try await DemoServer.withClient(worker: .milliseconds(100)) { client, server in
+        try await DemoServer.withClient { client, server in
             // Something in the store refuses the delete (here a trigger; in life a full disk, a lock…).
             try await server.database.write { db in
                 try db.execute(sql: "CREATE TEMP TRIGGER refuse BEFORE DELETE ON instagram_messages BEGIN SELECT RAISE(ABORT, 'refused'); END")
             }
             _ = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
-            let failed = try await waitForState(.failed, requestID: "req_demo_ig", client: client)
+            let failed = try await server.settled("req_demo_ig", client: client)
+            #expect(failed.state == .failed)
             #expect(failed.reason?.hasPrefix("erasure error") == true)
             let retryAt = try #require(failed.timeline.erasureStartsAt)
             #expect(retryAt.timeIntervalSince(try #require(failed.timeline.erasingAt)) >= 59, "the next try waits a minute")
 
             try await server.database.write { db in try db.execute(sql: "DROP TRIGGER temp.refuse") }
-            try await Task.sleep(for: .milliseconds(400))
+            try await server.settle()
             #expect(try await client.deletionStatus(requestId: "req_demo_ig").state == .failed, "not retried before its time")
             _ = try await client.adminAdvanceClock(seconds: 61)
-            let erased = try await waitForState(.erased, requestID: "req_demo_ig", client: client)
+            let erased = try await server.settled("req_demo_ig", client: client)
+            #expect(erased.state == .erased)
             #expect(erased.reason == nil && erased.erased["instagram_messages"] == 4)
         }
     }

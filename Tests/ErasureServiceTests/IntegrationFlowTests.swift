@@ -12,7 +12,7 @@ import Testing
 struct IntegrationFlowTests {
     @Test("disconnect: token gone from the file, DMs stay, ingest dropped and counted, twice is the same")
     func instagramDisconnect() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let store = SQLiteStore(database: server.database, cipher: server.requests.environment.cipher)
             let token = try #require(try await store.instagramToken(accountID: "acc_demo"))
             let ciphertext = try #require(try await store.instagramConnection(accountID: "acc_demo")?.tokenCiphertext)
@@ -48,7 +48,7 @@ struct IntegrationFlowTests {
 
     @Test("ingest: stores for a connected account, drops for an erased one, refuses a half event")
     func ingestAfterErasure() async throws {
-        try await DemoServer.withClient(worker: nil) { client, _ in
+        try await DemoServer.withClient { client, server in
             let dm = Components.Schemas.IngestEvent(at: Date(), body: "Open house on Sunday?", from: "buyer_5", id: "igm_new_5", kind: .dm, threadId: "t5")
             #expect(try await client.instagramIngest(accountId: "acc_demo", events: [dm]).stored == 1)
             let half = await rpcError {
@@ -57,7 +57,7 @@ struct IntegrationFlowTests {
             #expect(half?.code == .invalidArgument && half?.details?["param"] == "events[1].mediaId")
 
             _ = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
-            _ = try await client.executeUntilErased(requestId: "req_demo_ig")
+            _ = try await server.executeUntilDone("req_demo_ig", client: client)
             #expect(try await client.integrationsStatus(accountId: "acc_demo").instagram == .erased)
             let replay = try await client.instagramIngest(accountId: "acc_demo", events: [dm])
             #expect(replay.stored == 0 && replay.dropped == 1 && replay.dropReason == .erased, "a replayed webhook cannot re-create erased data (I1)")
@@ -68,7 +68,7 @@ struct IntegrationFlowTests {
 
     @Test("Meta's callbacks: a bad signature changes nothing; deauthorize disconnects; data deletion → status → completed")
     func metaCallbacks() async throws {
-        try await DemoServer.withClient(worker: .milliseconds(100), signedRequestTolerance: 600) { client, server in
+        try await DemoServer.withClient(signedRequestTolerance: 600) { client, server in
             let now = Int(Date().timeIntervalSince1970)
             let forged = try SignedRequest.sign(payload: ["algorithm": "HMAC-SHA256", "issued_at": now, "user_id": "ig_acc_other"], appSecret: "not-the-secret")
             let refused = await rpcError { try await client.instagramDeauthorize(signedRequest: forged) }
@@ -90,7 +90,8 @@ struct IntegrationFlowTests {
             #expect(again.confirmationCode == answer.confirmationCode, "Meta's retry answers the same request")
             let status = try await client.deletionStatus(confirmationCode: answer.confirmationCode)
             #expect(status.scope == .instagram && status.channel == .email, "the open demo request was verified by Meta")
-            let erased = try await waitForState(.erased, requestID: status.requestId, client: client)
+            let erased = try await server.settled(status.requestId, client: client)
+            #expect(erased.state == .erased)
             #expect(erased.kept.first?.reason.contains("outside the scope") == true, "what is kept, and why")
             let late = try await client.instagramDataDeletionCallback(signedRequest: signed)
             #expect(late.confirmationCode == answer.confirmationCode, "a retry after the erasure finished answers the same request")
@@ -151,27 +152,23 @@ struct IntegrationFlowTests {
             let request = try await client.deletionCreate(accountId: "acc_other", scope: .calendar, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            #expect(try await client.executeUntilErased(requestId: request.requestId).state == .erased)
+            #expect(try await server.executeUntilDone(request.requestId, client: client).state == .erased)
             let queued = try await server.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind = 'calendar_revoke_token'") }
             #expect(queued == 1, "the request queued the revocation of acc_other's token")
             _ = try await client.adminAdvanceClock(seconds: 86_401)
-            let deadline = ContinuousClock.now + .seconds(10)
-            var left = queued
-            while left != 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                left = try await server.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind LIKE 'calendar_%'") }
-            }
+            try await server.settle()
+            let left = try await server.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE kind LIKE 'calendar_%'") }
             #expect(left == 0, "jobs carrying tokens live 24 hours at most")
         }
     }
 
     @Test("a calendar request completes only after Google's jobs; a revocation that fails for good is said in the confirmation and the status (issue 11, defect 4)")
     func calendarCompletionWaitsForGoogle() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            let erased = try await client.executeUntilErased(requestId: request.requestId)
+            let erased = try await server.executeUntilDone(request.requestId, client: client)
             #expect(erased.state == .erased)
             #expect(erased.providerJobs.pending == 2 && erased.providerJobs.failed.isEmpty)
             #expect(try await client.outboxClaim(kinds: [.deletionCompleted], limit: 10).messages.isEmpty, "not complete before Google is told")
@@ -202,14 +199,14 @@ struct IntegrationFlowTests {
 
     @Test("a token that cannot be opened does not block the erasure: its revocation is skipped and audited")
     func unreadableToken() async throws {
-        try await DemoServer.withClient(worker: nil) { client, server in
+        try await DemoServer.withClient { client, server in
             try await server.database.write { db in
                 try db.execute(sql: "UPDATE calendar_connections SET token_key_id = 'retired' WHERE account_id = 'acc_demo'")
             }
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .app)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
-            #expect(try await client.executeUntilErased(requestId: request.requestId).state == .erased)
+            #expect(try await server.executeUntilDone(request.requestId, client: client).state == .erased)
             let audit = try await server.database.writer.read { db in
                 try String.fetchAll(db, sql: "SELECT details FROM audit_trail WHERE action = 'revocation_skipped'")
             }

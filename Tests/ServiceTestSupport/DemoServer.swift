@@ -51,20 +51,44 @@ public struct DemoServer: Sendable {
     }
 
     /// Runs `body` with the generated client on the server's in-process transport: no socket, the same
-    /// dispatcher, authentication and handlers.
+    /// dispatcher, authentication and handlers. No scheduled service runs in the background: the test
+    /// says when the scheduled work happens (`settle()`), so nothing is waited for by the clock.
     public static func withClient(
-        worker interval: Duration? = .milliseconds(100),
         batchSize: Int = 5_000,
         signedRequestTolerance: TimeInterval = 1_000_000_000,
         backupRetention: TimeInterval = 60 * 86_400,
         _ body: @Sendable (_ client: ALTErasureClient, _ server: DemoServer) async throws -> Void
     ) async throws {
-        try await assemble(worker: interval, batchSize: batchSize, signedRequestTolerance: signedRequestTolerance, backupRetention: backupRetention) {
+        try await assemble(worker: nil, batchSize: batchSize, signedRequestTolerance: signedRequestTolerance, backupRetention: backupRetention) {
             dispatcher, server in
             try await ALTErasureClient.run(.init(token: devToken), transport: InProcessTransport(dispatcher: dispatcher)) { client in
                 try await body(client, server)
             }
         }
+    }
+
+    /// One round of the scheduled work, as the executor and the backup scheduler run it, finished before
+    /// it returns: expiry, the erasures that are due (and their batches: it waits for the erasure runner
+    /// to be idle), backup pruning, final confirmations.
+    public func settle() async throws {
+        _ = try await requests.expireUnverified(actor: "deletiond")
+        try await requests.runDueRequests(logger: LiveTCPServer.quietLogger)
+        await requests.runner.waitUntilIdle()
+        _ = try await backups.prune(actor: "deletiond")
+        try await requests.confirmClearedRequests()
+    }
+
+    /// `settle()`, then the request's status.
+    public func settled(_ requestID: String, client: ALTErasureClient) async throws -> Components.Schemas.DeletionStatus {
+        try await settle()
+        return try await client.deletionStatus(requestId: requestID)
+    }
+
+    /// `deletion.execute`, then the erasure it started, to its end.
+    public func executeUntilDone(_ requestID: String, client: ALTErasureClient) async throws -> Components.Schemas.DeletionStatus {
+        _ = try await client.deletionExecute(requestId: requestID)
+        await requests.runner.waitUntilIdle()
+        return try await client.deletionStatus(requestId: requestID)
     }
 
     /// Builds the server on a fresh demo store and runs `body` while its services run; `worker: nil`

@@ -12,9 +12,14 @@ public final class ErasureRunner: Service, Sendable {
         let work: @Sendable () async -> Void
     }
 
+    private struct State {
+        var running: Set<String> = []
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
     private let jobs: AsyncStream<Job>
     private let submissions: AsyncStream<Job>.Continuation
-    private let running = Mutex<Set<String>>([])
+    private let state = Mutex(State())
     let logger: Logger
 
     public init(logger: Logger) {
@@ -24,12 +29,18 @@ public final class ErasureRunner: Service, Sendable {
 
     /// Claims `requestID` for a run; false when one is under way (the caller joins it instead).
     func reserve(_ requestID: String) -> Bool {
-        running.withLock { $0.insert(requestID).inserted }
+        state.withLock { $0.running.insert(requestID).inserted }
     }
 
-    /// Gives up a reservation that will not be submitted.
+    /// Gives up a reservation that will not be submitted (or ends a run).
     func release(_ requestID: String) {
-        _ = running.withLock { $0.remove(requestID) }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.running.remove(requestID)
+            guard state.running.isEmpty else { return [] }
+            defer { state.idleWaiters = [] }
+            return state.idleWaiters
+        }
+        waiters.forEach { $0.resume() }
     }
 
     /// Hands a reserved run over; the reservation ends with `work`.
@@ -39,7 +50,20 @@ public final class ErasureRunner: Service, Sendable {
 
     /// Whether a run of `requestID` is reserved or under way.
     func isRunning(_ requestID: String) -> Bool {
-        running.withLock { $0.contains(requestID) }
+        state.withLock { $0.running.contains(requestID) }
+    }
+
+    /// Returns once no run is reserved or under way (at once when none is): what a test waits for
+    /// instead of polling the status.
+    public func waitUntilIdle() async {
+        await withCheckedContinuation { continuation in
+            let idle = state.withLock { state -> Bool in
+                guard !state.running.isEmpty else { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
     }
 
     public func run() async {
