@@ -28,7 +28,9 @@ status=(--method deletion.status --params '{"requestId":"req_demo_ig"}' --token 
 for side in base head; do "$rpcbench" --port "${port[$side]}" -c 10 -r 5000 "${status[@]}" >/dev/null; done
 echo "| round | build | connections | calls/s | p50 ms | p99 ms |"
 echo "|---:|---|---:|---:|---:|---:|"
-row() { python3 -c 'import json,sys; j=json.loads(sys.argv[4]); print(f"| {sys.argv[1]} | {sys.argv[2]} | {sys.argv[3]} | {j["rps"]:,.0f} | {j["p50_ms"]:.2f} | {j["p99_ms"]:.2f} |")' "$@"; }
+row() {
+    python3 -c 'import json, sys; j = json.loads(sys.argv[4]); print("| %s | %s | %s | %s | %.2f | %.2f |" % (sys.argv[1], sys.argv[2], sys.argv[3], format(j["rps"], ",.0f"), j["p50_ms"], j["p99_ms"]))' "$@"
+}
 for round in 1 2 3; do
     for side in base head; do
         for c in 10 50; do

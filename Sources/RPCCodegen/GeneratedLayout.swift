@@ -39,6 +39,7 @@ public enum GeneratedLayout {
     private static func committed(under root: URL) -> Set<String> {
         Set(
             folders.flatMap { folder in
+                // A folder not made yet holds no file.
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
                 return names.filter { $0.hasSuffix(".swift") }.map { "\(folder)/\($0)" }
             }

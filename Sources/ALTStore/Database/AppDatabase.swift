@@ -100,6 +100,7 @@ public final class AppDatabase: Sendable {
     private func rollback() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             writer.asyncWriteWithoutTransaction { db in
+                // ROLLBACK fails only when no transaction is open, which the guard rules out.
                 if db.isInsideTransaction { try? db.rollback() }
                 continuation.resume()
             }

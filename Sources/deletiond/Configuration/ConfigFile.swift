@@ -28,9 +28,14 @@ struct ConfigFile: Sendable {
         } catch {
             throw SettingError(file: path, key: nil, reason: "cannot read it (\((error as NSError).localizedDescription))")
         }
-        guard let object = (try? JSONValue(parsing: data))?.objectValue else {
-            throw SettingError(file: path, key: nil, reason: "not valid JSON (an object is expected)")
+        let document: JSONValue
+        do {
+            document = try JSONValue(parsing: data)
+        } catch {
+            // Foundation's decoding error says nothing a person can act on beyond this.
+            throw SettingError(file: path, key: nil, reason: "not valid JSON")
         }
+        guard let object = document.objectValue else { throw SettingError(file: path, key: nil, reason: "not a JSON object") }
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         var callers: CallerDirectory?
         for (name, value) in object.sorted(by: { $0.key < $1.key }) {
