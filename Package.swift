@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         // deletiond's settings: the JSON file, then ALT_* environment variables, then flags.
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        // The store's PostgreSQL implementation.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
@@ -71,6 +73,18 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ISO8601Time", package: "swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The store on PostgreSQL (issue 13, under way): the address, the connection pool, the schema in
+        // PostgreSQL's own types. The repositories follow.
+        .target(
+            name: "ALTStorePostgres",
+            dependencies: [
+                "ALTStore",
+                "ErasureDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -282,6 +296,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Against a real PostgreSQL (ALT_TEST_DATABASE_URL; `.ci/run` starts one): skipped without one
+        // unless CI is set.
+        .testTarget(
+            name: "ALTStorePostgresTests",
+            dependencies: [
+                "ALTStore",
+                "ALTStorePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -13,6 +13,7 @@ struct ModuleBoundaryTests {
         "ErasureDomain": ["import GRDB", "import NIO", "import ALTStore", "import JSONRPC", "import ErasureService"],
         "ALTStore": ["import NIO", "import JSONRPC", "import RPCServer", "import ErasureService"],
         "RPCServer": ["import NIO", "import ErasureService", "import ALTStore", "import GRDB"],
+        "ALTStorePostgres": ["import GRDB", "import ErasureService", "import RPCServer", "import JSONRPC"],
     ]
 
     @Test("no module names what its layer must not know", arguments: forbidden.keys.sorted())

@@ -17,18 +17,36 @@ public struct TableClassification: Sendable, Hashable {
         case serviceInternal
     }
 
+    /// The database engines a store runs on; a few bookkeeping tables exist on one only.
+    public enum Engine: String, Sendable, Hashable, CaseIterable {
+        case sqlite, postgres
+
+        public var displayName: String {
+            switch self {
+            case .sqlite: "SQLite"
+            case .postgres: "PostgreSQL"
+            }
+        }
+    }
+
     public let table: String
     public let category: Category
     /// The column that ties a row to an account, if any.
     public let accountColumn: String?
     /// Columns holding values that identify a person (searched by the residual scan).
     public let identifyingColumns: [String]
+    /// Where the table exists: every engine but for the schema-version tables of each.
+    public let engines: Set<Engine>
 
-    public init(_ table: String, _ category: Category, accountColumn: String? = "account_id", identifying: [String] = []) {
+    public init(
+        _ table: String, _ category: Category, accountColumn: String? = "account_id", identifying: [String] = [],
+        engines: Set<Engine> = Set(Engine.allCases)
+    ) {
         self.table = table
         self.category = category
         self.accountColumn = accountColumn
         self.identifyingColumns = identifying
+        self.engines = engines
     }
 }
 
@@ -64,11 +82,15 @@ extension TableClassification {
         .init("identity_challenges", .serviceInternal, accountColumn: nil),
         .init("erasure_ledger", .serviceInternal, accountColumn: nil),
         .init("outbox", .serviceInternal, accountColumn: nil),
-        .init("grdb_migrations", .serviceInternal, accountColumn: nil),
+        .init("grdb_migrations", .serviceInternal, accountColumn: nil, engines: [.sqlite]),
+        .init("schema_migrations", .serviceInternal, accountColumn: nil, engines: [.postgres]),
         .init("store_probe", .serviceInternal, accountColumn: nil),
     ]
 
     public static func named(_ table: String) -> TableClassification? { all.first { $0.table == table } }
+
+    /// The tables a store on `engine` has.
+    public static func all(on engine: Engine) -> [TableClassification] { all.filter { $0.engines.contains(engine) } }
 
     /// The classification a table falls under, FTS5 shadow tables (`search_index_data`, …) under their index.
     public static func classifying(_ table: String) -> TableClassification? {
@@ -104,7 +126,8 @@ extension TableClassification {
                 case .serviceInternal: "the service's own records (no PII of an erased subject)"
                 }
             let identifying = entry.identifyingColumns.isEmpty ? "—" : entry.identifyingColumns.map { "`\($0)`" }.joined(separator: ", ")
-            lines.append("| `\(entry.table)` | \(category) | \(entry.accountColumn.map { "`\($0)`" } ?? "—") | \(identifying) |")
+            let only = entry.engines.count == 1 ? entry.engines.map { " (\($0.displayName) only)" }.joined() : ""
+            lines.append("| `\(entry.table)`\(only) | \(category) | \(entry.accountColumn.map { "`\($0)`" } ?? "—") | \(identifying) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
