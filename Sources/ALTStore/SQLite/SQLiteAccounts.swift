@@ -11,7 +11,8 @@ struct SQLiteAccounts: AccountsRepository {
     }
 
     func account(email: String) async throws -> AccountRecord? {
-        try await access { db in try AccountRecord.filter(sql: "email = ? COLLATE NOCASE", arguments: [email]).fetchOne(db) }
+        let address = email.trimmingCharacters(in: .whitespaces)
+        return try await access { db in try AccountRecord.filter(sql: "email = ? COLLATE NOCASE", arguments: [address]).fetchOne(db) }
     }
 
     func identifiers(accountID: String) async throws -> [(kind: IdentifierKind, value: String)] {

@@ -15,15 +15,15 @@ public struct SQLiteStore: ContactsRepository, LeadsRepository, CampaignsReposit
 
     // MARK: Accounts
 
-    public func account(id: String) async throws -> AccountRecord? {
-        try await database.writer.read { db in try AccountRecord.fetchOne(db, key: id) }
-    }
+    /// Reads outside a unit of work, through the same repositories.
+    private var reader: SQLiteAccess { SQLiteAccess(writer: database.writer, writing: false) }
 
-    public func account(email: String) async throws -> AccountRecord? {
-        try await database.writer.read { db in
-            try AccountRecord.filter(sql: "email = ? COLLATE NOCASE", arguments: [email.trimmingCharacters(in: .whitespaces)]).fetchOne(db)
-        }
-    }
+    /// The unit of work's accounts repository, outside a unit of work.
+    public var accounts: any AccountsRepository { SQLiteAccounts(access: reader) }
+
+    public func account(id: String) async throws -> AccountRecord? { try await accounts.account(id: id) }
+
+    public func account(email: String) async throws -> AccountRecord? { try await accounts.account(email: email) }
 
     // MARK: Contacts, leads, campaigns
 
@@ -75,7 +75,7 @@ public struct SQLiteStore: ContactsRepository, LeadsRepository, CampaignsReposit
     }
 
     public func instagramConnection(accountID: String) async throws -> InstagramConnectionRecord? {
-        try await database.writer.read { db in try InstagramConnectionRecord.fetchOne(db, key: accountID) }
+        try await SQLiteIntegrations(access: reader).instagramConnection(accountID: accountID)
     }
 
     public func instagramToken(accountID: String) async throws -> String? {
@@ -96,7 +96,7 @@ public struct SQLiteStore: ContactsRepository, LeadsRepository, CampaignsReposit
     }
 
     public func calendarTokens(accountID: String) async throws -> (access: String, refresh: String)? {
-        let record = try await database.writer.read { db in try CalendarConnectionRecord.fetchOne(db, key: accountID) }
+        let record = try await SQLiteIntegrations(access: reader).calendarConnection(accountID: accountID)
         guard let record, let access = record.accessTokenCiphertext, let refresh = record.refreshTokenCiphertext,
             let keyID = record.tokenKeyID
         else { return nil }
