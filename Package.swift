@@ -138,6 +138,7 @@ let package = Package(
                 "CMallocTrim",
                 "ALTBackups",
                 "ALTStore",
+                "ALTStorePostgres",
                 "ErasureDomain",
                 "ErasureService",
                 .product(name: "Crypto", package: "swift-crypto"),

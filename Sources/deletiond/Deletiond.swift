@@ -23,6 +23,10 @@ struct Deletiond: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as Unavailable {
+            // 69 is EX_UNAVAILABLE: the database (or another service) cannot be reached.
+            FileHandle.standardError.write(Data("deletiond: \(error)\n".utf8))
+            exit(withError: ExitCode(69))
         } catch let error as SettingError {
             // One line naming the source (file, environment variable, flag) and the key; 64 is EX_USAGE.
             FileHandle.standardError.write(Data("deletiond: \(error)\n".utf8))

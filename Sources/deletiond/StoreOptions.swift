@@ -1,4 +1,5 @@
 import ALTStore
+import ALTStorePostgres
 import ArgumentParser
 import Configuration
 import ErasureDomain
@@ -10,10 +11,18 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The SQLite database file, created with its folder if missing (database.path; default ./data/alt.sqlite).")
     var db: String?
 
+    @Option(help: "A PostgreSQL store, postgres://USER[:PASS]@HOST:PORT/DB (database.url, ALT_DATABASE_URL); only migrate takes it yet.")
+    var databaseURL: String?
+
     @Option(help: "The configuration file (JSON): callers, secretsFile, and any setting (deletiond config check lists them).")
     var config: String?
 
-    var flags: [Setting: ConfigContent] { db.map { [.databasePath: .string($0)] } ?? [:] }
+    var flags: [Setting: ConfigContent] {
+        var flags: [Setting: ConfigContent] = [:]
+        if let db { flags[.databasePath] = .string(db) }
+        if let databaseURL { flags[.databaseURL] = .string(databaseURL) }
+        return flags
+    }
 
     /// The configuration of this invocation: `flags` (the command's own) over the environment and the file.
     func settings(flags extra: [Setting: ConfigContent] = [:]) throws(SettingError) -> Settings {
@@ -37,6 +46,13 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens (and migrates) the store.
     static func open(_ settings: Settings) throws -> AppDatabase {
+        if settings.databaseURL != nil {
+            // The PostgreSQL store has its schema, not its repositories yet (issue 13): say so, plainly.
+            throw SettingError(
+                source: settings.resolved[.databaseURL]?.source ?? "configuration", key: "database.url",
+                reason: "a PostgreSQL store can be migrated (deletiond migrate) but not yet served, seeded or restored: use database.path"
+            )
+        }
         let path = settings.databasePath
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         do {
@@ -54,6 +70,17 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try store.settings()
+        if let url = settings.databaseURL {
+            let address: PostgresURL
+            do {
+                address = try PostgresURL(url)
+            } catch {
+                throw Unavailable(error.description)
+            }
+            let tables = try await PostgresStore.migrate(address)
+            print("migrated \(address): \(tables) tables")
+            return
+        }
         let database = try StoreOptions.open(settings)
         let tables = try await database.tableNames()
         print("migrated \(settings.databasePath): \(tables.count) tables")

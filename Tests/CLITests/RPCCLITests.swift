@@ -193,6 +193,47 @@ struct RPCCLITests {
         #expect(outOfRange.stderr.hasPrefix("deletiond: environment ALT_BACKUPS_RETENTION_DAYS: backups.retentionDays: must be 1…60"))
     }
 
+    @Test("deletiond migrate --database-url: a bad or unreachable PostgreSQL is one line and exit 69")
+    func postgresAddressRefused() throws {
+        let bad = try runCommand("deletiond", ["migrate", "--database-url", "mysql://alt:pw@127.0.0.1:3306/alt"])
+        #expect(bad.status == 69)
+        #expect(bad.stderr == "deletiond: --database-url: the scheme must be postgres (expected postgres://USER[:PASS]@HOST:PORT/DB)\n")
+        let unreachable = try runCommand("deletiond", ["migrate"], environment: ["ALT_DATABASE_URL": "postgres://alt:pw@127.0.0.1:1/alt"])
+        #expect(unreachable.status == 69)
+        #expect(unreachable.stderr.split(separator: "\n").count == 1 && unreachable.stderr.contains("postgres://alt:***@127.0.0.1:1/alt"))
+        #expect(!unreachable.stderr.contains(":pw@"), "the password is never shown")
+    }
+
+    @Test(
+        "deletiond migrate --database-url creates the schema on PostgreSQL, twice is the same; serve refuses it plainly for now",
+        .enabled(if: ProcessInfo.processInfo.environment["ALT_TEST_DATABASE_URL"] != nil || ProcessInfo.processInfo.environment["CI"] != nil)
+    )
+    func postgresMigrate() throws {
+        let server = try #require(ProcessInfo.processInfo.environment["ALT_TEST_DATABASE_URL"], "CI must test PostgreSQL")
+        let name = "alt_cli_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        func psql(_ sql: String) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["psql", server, "-qc", sql]
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try psql("CREATE DATABASE \(name)") == 0)
+        defer { _ = try? psql("DROP DATABASE \(name) WITH (FORCE)") }
+        var address = try #require(URLComponents(string: server))
+        address.path = "/\(name)"
+        let url = try #require(address.string)
+        for _ in 0..<2 {
+            let migrated = try runCommand("deletiond", ["migrate", "--database-url", url])
+            #expect(migrated.status == 0, "\(migrated.stderr)")
+            #expect(migrated.stdout.hasPrefix("migrated postgres://") && migrated.stdout.contains(": 31 tables"), "\(migrated.stdout)")
+        }
+        let serve = try runCommand("deletiond", ["serve", "--dev", "--port", "0", "--database-url", url])
+        #expect(serve.status == 64)
+        #expect(serve.stderr.contains("database.url: a PostgreSQL store can be migrated (deletiond migrate) but not yet served"))
+    }
+
     @Test(
         "deletiond: a bad config is one line naming the file and the key, exit 64, never a silent default (issue 11, defect 6)",
         arguments: [

@@ -10,6 +10,7 @@ enum Setting: String, CaseIterable, Sendable {
     case port = "server.port"
     case drainSeconds = "server.drainSeconds"
     case databasePath = "database.path"
+    case databaseURL = "database.url"
     case secretsFile
     case devToken = "dev.token"
     case statusPageBase = "meta.statusPageBase"
@@ -36,7 +37,8 @@ enum Setting: String, CaseIterable, Sendable {
         }
     }
 
-    var isSecret: Bool { self == .devToken }
+    /// The dev token, and the database URL (it may hold a password).
+    var isSecret: Bool { self == .devToken || self == .databaseURL }
 
     /// The only values a text setting takes, where they are few.
     var allowed: [String]? {
@@ -56,6 +58,7 @@ enum Setting: String, CaseIterable, Sendable {
         case .port: "--port"
         case .drainSeconds: "--grace-period"
         case .databasePath: "--db"
+        case .databaseURL: "--database-url"
         case .devToken: "--dev-token"
         case .signedRequestToleranceSeconds: "--signed-request-tolerance"
         case .backupFolder: "--backup-folder"

@@ -12,6 +12,8 @@ struct Settings: Sendable {
     var port: Int
     var drainSeconds: Int
     var databasePath: String
+    /// A PostgreSQL store (`postgres://…`); nil: the SQLite file at `databasePath`.
+    var databaseURL: String?
     var secretsFile: String?
     var devToken: String
     var statusPageBase: String?
@@ -95,6 +97,7 @@ struct Settings: Sendable {
             port: try number(.port, default: 7700, in: 0...65_535),
             drainSeconds: try number(.drainSeconds, default: 10, in: 0...3_600),
             databasePath: databasePath,
+            databaseURL: try text(.databaseURL, default: nil),
             secretsFile: try text(.secretsFile, default: nil),
             devToken: try text(.devToken, default: "dev") ?? "dev",
             statusPageBase: try text(.statusPageBase, default: nil),
