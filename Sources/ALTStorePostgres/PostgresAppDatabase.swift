@@ -1,5 +1,7 @@
 public import Logging
+import ALTStore
 import PostgresNIO
+import Synchronization
 
 /// ALT's store on a PostgreSQL server (what `AppDatabase` is on SQLite), shared by every `deletiond`
 /// replica: a pool of connections to `url` that lives while `run()` runs, and the schema.
@@ -8,13 +10,49 @@ public final class PostgresAppDatabase: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    public init(url: PostgresURL, logger: Logger) {
+    /// How long a call waits for a connection before it answers that the server cannot be reached.
+    let connectionWait: Duration
+
+    public init(url: PostgresURL, logger: Logger, connections: Int = 20, connectionWait: Duration = .seconds(5)) {
         self.url = url
         self.logger = logger
-        client = PostgresClient(
-            configuration: .init(host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable),
-            backgroundLogger: logger
+        self.connectionWait = connectionWait
+        var configuration = PostgresClient.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable
         )
+        // Times are read and written in UTC (`to_jsonb` of a timestamptz then ends in +00:00).
+        configuration.options.additionalStartupParameters = [("TimeZone", "UTC")]
+        configuration.options.maximumConnections = connections
+        configuration.options.connectTimeout = connectionWait
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// A connection of the pool for `body`; when none can be had within `connectionWait` (the server is
+    /// down or unreachable), a `StoreWriteFault`: the call answers UNAVAILABLE, and the pool reconnects by
+    /// itself once the server is back.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await PostgresFaults.mapping {
+            let leased = LeaseFlag()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        leased.value.store(true, ordering: .relaxed)
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    // Only the wait for a connection is bounded, not the work done on it.
+                    try await Task.sleep(for: self.connectionWait)
+                    while leased.value.load(ordering: .relaxed) { try await Task.sleep(for: .seconds(3_600)) }
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw StoreWriteFault(reason: "the database server cannot be reached")
+                }
+                return value
+            }
+        }
     }
 
     /// Keeps the connection pool; calls work while this runs and fail once it has returned.
@@ -81,4 +119,9 @@ public final class PostgresAppDatabase: Sendable {
         for try await (table, column) in rows.decode((String, String).self) { missing.append("\(table).\(column)") }
         return missing
     }
+}
+
+/// Set once a connection is leased (shared by the two tasks of `withConnection`).
+private final class LeaseFlag: Sendable {
+    let value = Atomic(false)
 }

@@ -27,6 +27,8 @@ enum PostgresSchema {
             created_at timestamptz NOT NULL, expires_at timestamptz NOT NULL
         )
         """,
+        // The intake looks addresses up case-insensitively.
+        "CREATE INDEX accounts_email_lower ON accounts (lower(email))",
         "CREATE INDEX sessions_account ON sessions(account_id)",
         """
         CREATE TABLE profiles (
@@ -216,7 +218,7 @@ enum PostgresSchema {
             production_due_by timestamptz NOT NULL, verification_expires_at timestamptz NOT NULL, verified_at timestamptz,
             erasure_starts_at timestamptz, erasing_at timestamptz, erased_at timestamptz, completed_at timestamptz,
             ended_at timestamptz, reason text, attempts bigint NOT NULL DEFAULT 0, forgotten boolean NOT NULL DEFAULT false,
-            provider_failures text
+            provider_failures jsonb
         )
         """,
         "CREATE INDEX deletion_requests_state ON deletion_requests(state, erasure_starts_at)",
@@ -244,5 +246,6 @@ enum PostgresSchema {
         """,
         "CREATE INDEX outbox_request ON outbox(request_id)",
         "CREATE TABLE store_probe (id integer PRIMARY KEY CHECK (id = 1), probed_at timestamptz NOT NULL)",
+        "CREATE TABLE work_leases (name text PRIMARY KEY, holder text NOT NULL, expires_at timestamptz NOT NULL)",
     ]
 }

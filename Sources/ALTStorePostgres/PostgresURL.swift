@@ -37,3 +37,11 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
     }
 }
+
+extension PostgresURL {
+    /// The address as `pg_dump`, `pg_restore` and `psql` take it; the password goes in `PGPASSWORD`,
+    /// never on a command line another user could read.
+    public var connectionArguments: [String] {
+        ["--host", host, "--port", String(port), "--username", user, "--dbname", database]
+    }
+}

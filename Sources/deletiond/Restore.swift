@@ -28,6 +28,8 @@ struct Restore: AsyncParsableCommand {
         let configuration = try store.settings(flags: backupOptions.flags)
         let secrets = try StoreOptions.secrets(configuration, allowGenerated: true)
         let settings = try BackupOptions.settings(configuration, secrets: secrets).settings
+        // A PostgreSQL store's backups are pg_dump archives, restored with pg_restore (schemas/POSTGRES.md).
+        try StoreOptions.requireSQLite(configuration, for: "restore")
         let live = try StoreOptions.open(configuration)
         let ledger = try await SQLiteErasureStore(database: live).read { tx in try await tx.ledger.entries() }
         let hasher = try DeletionEnvironment.from(secrets, clock: SystemClock(), devClock: nil).hasher

@@ -97,56 +97,59 @@ struct Serve: AsyncParsableCommand {
             logger.notice("development mode: every method is open to the dev token")
         }
 
-        let erasureStore = SQLiteErasureStore(database: try StoreOptions.open(settings))
-        let devClock = dev ? OffsetClock() : nil
-        let secrets = try StoreOptions.secrets(settings, allowGenerated: dev)
-        var environment = try DeletionEnvironment.from(secrets, clock: devClock ?? SystemClock(), devClock: devClock)
-        let meta = try metaSettings(settings, secrets: secrets)
-        let backup = try BackupOptions.settings(settings, secrets: secrets)
-        environment.backupFolder = backup.settings.folder
-        environment.policy.accountGracePeriod = TimeInterval(settings.gracePeriodDays) * 86_400
-        environment.batchSize = settings.erasureBatchSize
-        let requests = DeletionRequests(store: erasureStore, environment: environment, logger: logger)
-        let backups = Backups(settings: backup.settings, store: erasureStore, environment: environment)
-        let leftovers = try await backups.cleanUp()
-        if leftovers > 0 { logger.notice("removed files of unfinished backups or restores", metadata: ["files": "\(leftovers)"]) }
-        let serving = ServingState()
-        let dispatcher = try ErasureServer.makeDispatcher(
-            callers: callers, requests: requests, meta: meta, backups: backups, state: serving, logger: logger
-        )
-        // health.check reports NOT_SERVING while the store cannot be written, and SERVING again once it can.
-        let probe = StoreProbe(store: erasureStore, state: serving)
-        // The scheduled work, one service per feature.
-        let executor = requests.executor(every: .seconds(settings.workerIntervalSeconds), logger: logger)
-        let sweeper = Retention(store: erasureStore, clock: environment.clock).sweeper(every: .seconds(settings.sweepIntervalSeconds), logger: logger)
-        let scheduler = backups.scheduler(
-            requests: requests, backupInterval: backup.interval, pruneInterval: .seconds(settings.workerIntervalSeconds), logger: logger
-        )
-        let server = TCPServer(
-            configuration: TCPServerConfiguration(host: settings.host, port: settings.port, gracePeriod: .seconds(settings.drainSeconds)),
-            dispatcher: dispatcher,
-            logger: logger
-        ) { address in
-            // The one line a person or a script waits for.
-            FileHandle.standardOutput.write(Data("deletiond listening on \(address.ipAddress ?? settings.host):\(address.port ?? settings.port)\n".utf8))
-        }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                // Shut down in reverse: the scheduled work and the erasure runs stop (between batches) before the server.
-                services: [
-                    .init(service: server), .init(service: probe), .init(service: MemoryTrim()), .init(service: requests.runner),
-                    .init(service: executor), .init(service: sweeper), .init(service: scheduler),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
+        try await StoreOptions.withStore(settings, logger: logger) { opened in
+            let erasureStore = opened.erasureStore
+            logger.info("store", metadata: ["store": "\(opened.location)"])
+            let devClock = dev ? OffsetClock() : nil
+            let secrets = try StoreOptions.secrets(settings, allowGenerated: dev)
+            var environment = try DeletionEnvironment.from(secrets, clock: devClock ?? SystemClock(), devClock: devClock)
+            let meta = try metaSettings(settings, secrets: secrets)
+            let backup = try BackupOptions.settings(settings, secrets: secrets)
+            environment.backupFolder = backup.settings.folder
+            environment.policy.accountGracePeriod = TimeInterval(settings.gracePeriodDays) * 86_400
+            environment.batchSize = settings.erasureBatchSize
+            let requests = DeletionRequests(store: erasureStore, environment: environment, logger: logger)
+            let backups = Backups(settings: backup.settings, store: erasureStore, environment: environment)
+            let leftovers = try await backups.cleanUp()
+            if leftovers > 0 { logger.notice("removed files of unfinished backups or restores", metadata: ["files": "\(leftovers)"]) }
+            let serving = ServingState()
+            let dispatcher = try ErasureServer.makeDispatcher(
+                callers: callers, requests: requests, meta: meta, backups: backups, state: serving, logger: logger
             )
-        )
-        do {
-            try await group.run()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw ValidationError("port \(settings.port) on \(settings.host) is already in use")
-        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
-            throw ValidationError("cannot listen on \(settings.host): no such local address")
+            // health.check reports NOT_SERVING while the store cannot be written, and SERVING again once it can.
+            let probe = StoreProbe(store: erasureStore, state: serving)
+            // The scheduled work, one service per feature.
+            let executor = requests.executor(every: .seconds(settings.workerIntervalSeconds), logger: logger)
+            let sweeper = Retention(store: erasureStore, clock: environment.clock).sweeper(every: .seconds(settings.sweepIntervalSeconds), logger: logger)
+            let scheduler = backups.scheduler(
+                requests: requests, backupInterval: backup.interval, pruneInterval: .seconds(settings.workerIntervalSeconds), logger: logger
+            )
+            let server = TCPServer(
+                configuration: TCPServerConfiguration(host: settings.host, port: settings.port, gracePeriod: .seconds(settings.drainSeconds)),
+                dispatcher: dispatcher,
+                logger: logger
+            ) { address in
+                // The one line a person or a script waits for.
+                FileHandle.standardOutput.write(Data("deletiond listening on \(address.ipAddress ?? settings.host):\(address.port ?? settings.port)\n".utf8))
+            }
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    // Shut down in reverse: the scheduled work and the erasure runs stop (between batches) before the server.
+                    services: [
+                        .init(service: server), .init(service: probe), .init(service: MemoryTrim()), .init(service: requests.runner),
+                        .init(service: executor), .init(service: sweeper), .init(service: scheduler),
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
+            do {
+                try await group.run()
+            } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                throw ValidationError("port \(settings.port) on \(settings.host) is already in use")
+            } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+                throw ValidationError("cannot listen on \(settings.host): no such local address")
+            }
         }
     }
 

@@ -5,13 +5,14 @@ import Configuration
 import ErasureDomain
 import ErasureService
 import Foundation
+import Logging
 
 /// Where the store is and where the configuration file is: the options every command shares.
 struct StoreOptions: ParsableArguments {
     @Option(help: "The SQLite database file, created with its folder if missing (database.path; default ./data/alt.sqlite).")
     var db: String?
 
-    @Option(help: "A PostgreSQL store, postgres://USER[:PASS]@HOST:PORT/DB (database.url, ALT_DATABASE_URL); only migrate takes it yet.")
+    @Option(help: "A PostgreSQL store instead of the SQLite file, postgres://USER[:PASS]@HOST:PORT/DB (database.url, ALT_DATABASE_URL).")
     var databaseURL: String?
 
     @Option(help: "The configuration file (JSON): callers, secretsFile, and any setting (deletiond config check lists them).")
@@ -41,18 +42,22 @@ struct StoreOptions: ParsableArguments {
         guard allowGenerated else {
             throw ValidationError("the configuration must name a secretsFile (see README: Configuration)")
         }
-        return try Secrets.loadOrCreate(path: settings.databasePath + ".secrets.json")
+        let path = settings.databasePath + ".secrets.json"
+        // Beside the SQLite file, whose folder a PostgreSQL store never created.
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        return try Secrets.loadOrCreate(path: path)
     }
 
-    /// Opens (and migrates) the store.
-    static func open(_ settings: Settings) throws -> AppDatabase {
-        if settings.databaseURL != nil {
-            // The PostgreSQL store has its schema, not its repositories yet (issue 13): say so, plainly.
-            throw SettingError(
-                source: settings.resolved[.databaseURL]?.source ?? "configuration", key: "database.url",
-                reason: "a PostgreSQL store can be migrated (deletiond migrate) but not yet served, seeded or restored: use database.path"
-            )
+    /// Runs `body` on the store the settings name: PostgreSQL with `database.url`, else the SQLite file.
+    static func withStore<T>(_ settings: Settings, logger: Logger? = nil, _ body: (OpenedStore) async throws -> T) async throws -> T {
+        if let text = settings.databaseURL {
+            return try await PostgresStore.with(try PostgresStore.address(text), logger: logger) { try await body(.postgres($0)) }
         }
+        return try await body(.sqlite(try open(settings), path: settings.databasePath))
+    }
+
+    /// Opens (and migrates) the SQLite store.
+    static func open(_ settings: Settings) throws -> AppDatabase {
         let path = settings.databasePath
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         do {
@@ -60,6 +65,15 @@ struct StoreOptions: ParsableArguments {
         } catch {
             throw ValidationError("cannot open the database \(path): \(error)")
         }
+    }
+
+    /// Refuses a PostgreSQL store for a command that works on files only.
+    static func requireSQLite(_ settings: Settings, for command: String) throws {
+        guard settings.databaseURL != nil else { return }
+        throw SettingError(
+            source: settings.resolved[.databaseURL]?.source ?? "configuration", key: "database.url",
+            reason: "\(command) works on an SQLite store only: use database.path"
+        )
     }
 }
 
@@ -70,20 +84,13 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try store.settings()
-        if let url = settings.databaseURL {
-            let address: PostgresURL
-            do {
-                address = try PostgresURL(url)
-            } catch {
-                throw Unavailable(error.description)
+        let (location, tables) = try await StoreOptions.withStore(settings) { store in
+            switch store {
+            case .sqlite(let database, _): (store.location, try await database.tableNames().count)
+            case .postgres(let database): (store.location, try await database.tableNames().count)
             }
-            let tables = try await PostgresStore.migrate(address)
-            print("migrated \(address): \(tables) tables")
-            return
         }
-        let database = try StoreOptions.open(settings)
-        let tables = try await database.tableNames()
-        print("migrated \(settings.databasePath): \(tables.count) tables")
+        print("migrated \(location): \(tables) tables")
     }
 }
 
@@ -117,14 +124,30 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try store.settings()
-        let database = try StoreOptions.open(settings)
         let environment = try DeletionEnvironment.from(StoreOptions.secrets(settings, allowGenerated: true), clock: SystemClock(), devClock: nil)
         let start = ContinuousClock.now
-        let seeder = Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys)
-        let rows = try await seeder.seed(profile.profile, accounts: accounts, seed: seed, largeScale: largeScale)
-        try await database.checkpoint()
+        let (location, rows) = try await StoreOptions.withStore(settings) { store in
+            switch store {
+            case .sqlite(let database, _):
+                let rows = try await seed(database, environment: environment)
+                try await database.checkpoint()
+                return (store.location, rows)
+            case .postgres(let database):
+                // The same seeder on a scratch SQLite file, copied over: the same rows on both engines.
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("deletiond-seed-\(UUID().uuidString).sqlite").path
+                defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+                let source = try AppDatabase.open(path: scratch)
+                _ = try await seed(source, environment: environment)
+                return (store.location, try await database.copy(from: source))
+            }
+        }
         let elapsed = ContinuousClock.now - start
-        print("seeded \(profile.rawValue) into \(settings.databasePath): \(rows) rows in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+        print("seeded \(profile.rawValue) into \(location): \(rows) rows in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+    }
+
+    private func seed(_ database: AppDatabase, environment: DeletionEnvironment) async throws -> Int {
+        let seeder = Seeder(database: database, cipher: environment.cipher, requestKeys: environment.demoRequestKeys)
+        return try await seeder.seed(profile.profile, accounts: accounts, seed: seed, largeScale: largeScale)
     }
 }
 

@@ -14,6 +14,8 @@ public final class AppDatabase: Sendable {
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         try Migrations.migrator.migrate(writer)
+        // One process serves an SQLite store: claims left by a process that died are void at once.
+        try writer.write { db in try db.execute(sql: "DELETE FROM work_leases") }
     }
 
     /// The database file at `path` (created if missing), in WAL mode.
@@ -132,6 +134,9 @@ public final class AppDatabase: Sendable {
 /// Why the store cannot be written, as an operator reads it (never a value from the store).
 public struct StoreWriteFault: Error, Sendable, Equatable {
     public let reason: String
+
+    /// A fault another store found (a server database that went away, a disk full on the server).
+    public init(reason: String) { self.reason = reason }
 
     /// The fault a database error is, or nil when it is not one (a constraint, a bug).
     init?(_ error: DatabaseError) {

@@ -13,7 +13,7 @@ public struct ErasurePlan: Sendable, Equatable {
     public let steps: [Step]
 
     /// Tables in dependency order (a table before any table it references).
-    static let dependencyOrder = [
+    public static let dependencyOrder = [
         "campaign_events", "campaign_recipients", "campaigns", "lead_scores", "messages", "leads", "contacts",
         "instagram_messages", "instagram_threads", "instagram_comments", "instagram_post_analytics", "instagram_connections",
         "calendar_events", "calendar_connections", "usage_events", "sessions", "profiles", "accounts",
@@ -28,6 +28,11 @@ public struct ErasurePlan: Sendable, Equatable {
             case .calendar: [.eraseWithCalendar]
             }
         return TableClassification.all.filter { categories.contains($0.category) && $0.table != "search_index" }
+    }
+
+    /// The tables the residual scan checks for `scope`: the erasable ones, and the search index with an account.
+    public static func scannedTables(_ scope: Scope) -> [String] {
+        erasable(scope).map(\.table) + (scope == .account ? ["search_index"] : [])
     }
 
     public init(scope: Scope) {

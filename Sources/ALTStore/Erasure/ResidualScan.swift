@@ -17,10 +17,16 @@ public struct ResidualScan: Sendable {
         /// Rows whose identifying value hashes to one of the subject's.
         public let matchingRows: Int
         public var isClean: Bool { linkedRows == 0 && matchingRows == 0 }
+
+        public init(table: String, linkedRows: Int, matchingRows: Int) {
+            self.table = table
+            self.linkedRows = linkedRows
+            self.matchingRows = matchingRows
+        }
     }
 
     /// Columns that identify the holder of an account, by ledger kind: these are hashed and compared.
-    static let holderColumns: [String: [(column: String, kind: IdentifierKind)]] = [
+    public static let holderColumns: [String: [(column: String, kind: IdentifierKind)]] = [
         "accounts": [("email", .email)],
         "profiles": [("phone", .phone)],
         "instagram_connections": [("ig_user_id", .igUserID)],
@@ -39,7 +45,7 @@ public struct ResidualScan: Sendable {
         subjectHashes: Set<String>,
         hash: @escaping @Sendable (_ kind: IdentifierKind, _ value: String) -> String
     ) async throws -> [TableResult] {
-        let tables = ErasurePlan.erasable(scope).map(\.table) + (scope == .account ? ["search_index"] : [])
+        let tables = ErasurePlan.scannedTables(scope)
         return try await database.writer.read { db in
             try tables.map { table in
                 let entry = TableClassification.named(table)

@@ -21,6 +21,8 @@ public protocol ErasureStore: Sendable {
     var retention: any RetentionRepository { get }
     /// What backups copy.
     var snapshots: any SnapshotSource { get }
+    /// Claims on scheduled work, shared by every process on the store.
+    var leases: any LeaseRepository { get }
     /// Makes sure no erased value stays on disk in the store's own logs (on SQLite, truncates the WAL).
     func flushErasedData() async throws
     /// One small write that commits, or the fault that stopped it (the health probe).
@@ -177,6 +179,17 @@ public protocol ErasureRepository: Sendable {
     /// How often each value occurs in the store's files, or nil where the store cannot tell (a server
     /// database): the proof then says the byte scan did not run.
     func byteScan(for values: [String]) async throws -> [String: Int]?
+}
+
+/// Named claims on work that one process does at a time (an erasure run, the retention sweep, a backup).
+/// A claim lasts until its expiry and is renewed while the work goes on; a process that dies loses its
+/// claims when they run out, and another takes the work over. Each call is its own transaction.
+public protocol LeaseRepository: Sendable {
+    /// Takes `name` for `holder` until `until`, or renews it: true when it is `holder`'s now (it was free,
+    /// had run out as of `now`, or was `holder`'s already), false while another holds it.
+    func acquire(_ name: String, holder: String, now: Date, until: Date) async throws -> Bool
+    /// Gives `name` up, if `holder` holds it.
+    func release(_ name: String, holder: String) async throws
 }
 
 /// A consistent copy of the whole store, for backups.

@@ -20,6 +20,7 @@ public struct SQLiteErasureStore: ErasureStore {
     public var records: any RecordsRepository { SQLiteRecordsRepository(database: database) }
     public var retention: any RetentionRepository { RetentionSweep(database: database) }
     public var snapshots: any SnapshotSource { database }
+    public var leases: any LeaseRepository { SQLiteLeases(database: database) }
 
     public func flushErasedData() async throws { try await database.checkpoint() }
 
@@ -77,5 +78,31 @@ extension AppDatabase: SnapshotSource {
     /// `VACUUM INTO`: it runs outside a transaction, on its own read connection, as one consistent snapshot.
     public func writeSnapshot(toFile path: String) async throws {
         try await writer.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+    }
+}
+
+/// Work leases on SQLite (one process serves a file, but a restarted one must still wait out what its
+/// predecessor claimed).
+struct SQLiteLeases: LeaseRepository {
+    let database: AppDatabase
+
+    func acquire(_ name: String, holder: String, now: Date, until: Date) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO work_leases (name, holder, expires_at) VALUES (?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                    WHERE work_leases.holder = excluded.holder OR work_leases.expires_at <= ?
+                    """,
+                arguments: [name, holder, StoredTime.text(until), StoredTime.text(now)]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    func release(_ name: String, holder: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM work_leases WHERE name = ? AND holder = ?", arguments: [name, holder])
+        }
     }
 }

@@ -41,6 +41,12 @@ enum Migrations {
             // One row the health probe rewrites, so `health.check` knows the store still takes writes.
             try db.execute(sql: "CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at TEXT NOT NULL)")
         }
+        migrator.registerMigration("v7: work leases") { db in
+            // Scheduled work one process does at a time (an erasure run, the retention sweep, a backup),
+            // claimed until `expires_at` and renewed while working: a process that dies loses its claims
+            // when they run out. On SQLite one process serves the file; on PostgreSQL replicas share it.
+            try db.execute(sql: "CREATE TABLE work_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TEXT NOT NULL)")
+        }
         return migrator
     }
 

@@ -85,6 +85,7 @@ extension TableClassification {
         .init("grdb_migrations", .serviceInternal, accountColumn: nil, engines: [.sqlite]),
         .init("schema_migrations", .serviceInternal, accountColumn: nil, engines: [.postgres]),
         .init("store_probe", .serviceInternal, accountColumn: nil),
+        .init("work_leases", .serviceInternal, accountColumn: nil),
     ]
 
     public static func named(_ table: String) -> TableClassification? { all.first { $0.table == table } }

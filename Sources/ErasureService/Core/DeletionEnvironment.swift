@@ -22,6 +22,11 @@ public struct DeletionEnvironment: Sendable {
     public var outboxLease: TimeInterval = 300
     /// Where backups are: an erased request completes only once every older backup is gone (P4, P5).
     public var backupFolder: BackupFolder?
+    /// This process among the replicas sharing the store: the holder of its work leases.
+    public var replicaID = "replica-" + UUID().uuidString.lowercased()
+    /// How long an erasure run's lease lasts without renewal (it is renewed after every batch): how soon
+    /// another replica takes over the run of one that died.
+    public var workLease: TimeInterval = 30
 
     public init(
         clock: any ErasureClock,

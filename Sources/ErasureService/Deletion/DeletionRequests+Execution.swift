@@ -39,21 +39,29 @@ extension DeletionRequests {
     /// already under way is joined. Returns once the start is committed.
     func start(requestID: String, actor: String) async throws {
         guard runner.reserve(requestID) else { return }
+        let lease = WorkLease(name: "erasure:\(requestID)", store: store, environment: environment)
         let request: DeletionRequest?
         do {
+            // Another replica's run (or a dead one's, until its lease runs out) is left alone.
+            guard try await lease.acquire() else { return runner.release(requestID) }
             request = try await begin(requestID: requestID, actor: actor)
         } catch {
+            await lease.release()
             runner.release(requestID)
             throw error
         }
-        guard let request else { return runner.release(requestID) }
+        guard let request else {
+            await lease.release()
+            return runner.release(requestID)
+        }
         let logger = runner.logger
         runner.submit(requestID) { [self] in
             do {
-                try await erase(request, actor: actor)
+                try await erase(request, actor: actor, lease: lease)
             } catch where !Task.isCancelled {
                 logger.warning("erasure failed; it is retried", metadata: ["request": "\(requestID)", "error": "\(type(of: error))"])
             } catch {}
+            await lease.release()
         }
     }
 
@@ -88,7 +96,7 @@ extension DeletionRequests {
 
     /// The batches of a started run, then `erased`. A crash or shutdown between batches leaves the request
     /// `erasing` with its committed progress; the next run resumes it (I4).
-    private func erase(_ request: DeletionRequest, actor: String) async throws {
+    private func erase(_ request: DeletionRequest, actor: String, lease: WorkLease) async throws {
         let requestID = request.id
         guard let accountID = request.accountId else {
             throw StoreCorruption(field: "request", value: requestID)
@@ -102,6 +110,8 @@ extension DeletionRequests {
                 try await store.write { tx in
                     try await tx.audit.append(at: clock.now(), actor: actor, action: .erasureBatch, requestID: requestID, details: ["table": table, "rows": rows])
                 }
+                // A run that lost its lease (this replica stalled past it) stops: another has taken over.
+                guard try await lease.acquire() else { throw WorkLease.Lost() }
             }
         } catch {
             if Task.isCancelled { throw error }
