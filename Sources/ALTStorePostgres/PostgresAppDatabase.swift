@@ -87,6 +87,12 @@ public final class PostgresAppDatabase: Sendable {
         }
     }
 
+    /// The one column `sql` selects, as text (NULL as nil): for tests and operators' checks.
+    public func column(_ sql: String) async throws -> [String?] {
+        try await PostgresAccess(database: self).rows(PostgresQuery(unsafeSQL: "SELECT q.c::text FROM (\(sql)) AS q(c)"))
+            .map { try $0.decode(String?.self) }
+    }
+
     /// The key of the advisory lock migrations hold (any constant the service uses for nothing else).
     static let migrationLock = 7_700_001
 

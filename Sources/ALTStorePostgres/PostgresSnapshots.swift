@@ -10,6 +10,8 @@ public struct PostgresSnapshots: SnapshotSource {
 
     public init(url: PostgresURL) { self.url = url }
 
+    public var engine: TableClassification.Engine { .postgres }
+
     public func writeSnapshot(toFile path: String) async throws {
         try await PostgresTools.run(
             "pg_dump", ["--format=custom", "--no-owner", "--file", path] + url.connectionArguments, password: url.password

@@ -205,7 +205,7 @@ struct RPCCLITests {
     }
 
     @Test(
-        "deletiond migrate --database-url creates the schema on PostgreSQL, twice is the same; serve refuses it plainly for now",
+        "deletiond on PostgreSQL: migrate twice is the same, seed demo, serve answers from it; restore refuses it plainly",
         .enabled(if: ProcessInfo.processInfo.environment["ALT_TEST_DATABASE_URL"] != nil || ProcessInfo.processInfo.environment["CI"] != nil)
     )
     func postgresMigrate() throws {
@@ -227,11 +227,22 @@ struct RPCCLITests {
         for _ in 0..<2 {
             let migrated = try runCommand("deletiond", ["migrate", "--database-url", url])
             #expect(migrated.status == 0, "\(migrated.stderr)")
-            #expect(migrated.stdout.hasPrefix("migrated postgres://") && migrated.stdout.contains(": 31 tables"), "\(migrated.stdout)")
+            #expect(migrated.stdout.hasPrefix("migrated postgres://") && migrated.stdout.contains(": 32 tables"), "\(migrated.stdout)")
         }
-        let serve = try runCommand("deletiond", ["serve", "--dev", "--port", "0", "--database-url", url])
-        #expect(serve.status == 64)
-        #expect(serve.stderr.contains("database.url: a PostgreSQL store can be migrated (deletiond migrate) but not yet served"))
+        // The dev secrets live beside --db: seed and serve share them, so the demo's code digests match.
+        let secretsBeside = NSTemporaryDirectory() + "/cli-pg-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: secretsBeside + ".secrets.json") }
+        let seeded = try runCommand("deletiond", ["seed", "--profile", "demo", "--database-url", url, "--db", secretsBeside])
+        #expect(seeded.status == 0 && seeded.stdout.hasPrefix("seeded demo into postgres://"), "\(seeded.stdout)\(seeded.stderr)")
+        let daemon = try DaemonProcess(database: secretsBeside, arguments: ["--database-url", url])
+        defer { daemon.stop() }
+        #expect(try cli(daemon, ["health"], token: nil).stdout == #"{"status":"SERVING"}"# + "\n")
+        let status = try cli(daemon, ["call", "deletion.status", "requestId=req_demo_ig"])
+        #expect(status.status == 0 && status.stdout.contains(#""state":"awaiting_verification""#), "\(status.stdout)\(status.stderr)")
+        let verified = try cli(daemon, ["call", "deletion.verifyIdentity", "requestId=req_demo_ig", "code=123456"])
+        #expect(verified.stdout.contains(#""state":"scheduled""#), "\(verified.stdout)\(verified.stderr)")
+        let restore = try runCommand("deletiond", ["restore", "--database-url", url, "--backup", "latest", "--to", secretsBeside + ".restored"])
+        #expect(restore.status == 64 && restore.stderr.contains("database.url: restore works on an SQLite store only"), "\(restore.stderr)")
     }
 
     @Test(

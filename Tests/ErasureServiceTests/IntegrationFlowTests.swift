@@ -46,9 +46,9 @@ struct IntegrationFlowTests {
         }
     }
 
-    @Test("ingest: stores for a connected account, drops for an erased one, refuses a half event")
-    func ingestAfterErasure() async throws {
-        try await DemoServer.withClient { client, server in
+    @Test("ingest: stores for a connected account, drops for an erased one, refuses a half event", arguments: TestStore.all)
+    func ingestAfterErasure(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store) { client, server in
             let dm = Components.Schemas.IngestEvent(at: Date(), body: "Open house on Sunday?", from: "buyer_5", id: "igm_new_5", kind: .dm, threadId: "t5")
             #expect(try await client.instagramIngest(accountId: "acc_demo", events: [dm]).stored == 1)
             let half = await rpcError {
@@ -66,9 +66,9 @@ struct IntegrationFlowTests {
         }
     }
 
-    @Test("Meta's callbacks: a bad signature changes nothing; deauthorize disconnects; data deletion → status → completed")
-    func metaCallbacks() async throws {
-        try await DemoServer.withClient(signedRequestTolerance: 600) { client, server in
+    @Test("Meta's callbacks: a bad signature changes nothing; deauthorize disconnects; data deletion → status → completed", arguments: TestStore.all)
+    func metaCallbacks(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store, signedRequestTolerance: 600) { client, server in
             let now = Int(Date().timeIntervalSince1970)
             let forged = try SignedRequest.sign(payload: ["algorithm": "HMAC-SHA256", "issued_at": now, "user_id": "ig_acc_other"], appSecret: "not-the-secret")
             let refused = await rpcError { try await client.instagramDeauthorize(signedRequest: forged) }
@@ -162,9 +162,9 @@ struct IntegrationFlowTests {
         }
     }
 
-    @Test("a calendar request completes only after Google's jobs; a revocation that fails for good is said in the confirmation and the status (issue 11, defect 4)")
-    func calendarCompletionWaitsForGoogle() async throws {
-        try await DemoServer.withClient { client, server in
+    @Test("a calendar request completes only after Google's jobs; a revocation that fails for good is said in the confirmation and the status (issue 11, defect 4)", arguments: TestStore.all)
+    func calendarCompletionWaitsForGoogle(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store) { client, server in
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
@@ -190,9 +190,7 @@ struct IntegrationFlowTests {
             #expect(confirmation.payload["providerFailures"]?[0]?["kind"] == "calendar_revoke_token")
             _ = try await client.outboxAck(ids: [confirmation.id])
             #expect(try await client.deletionStatus(requestId: request.requestId).state == .completed)
-            let left = try await server.database.writer.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE request_id = ?", arguments: [request.requestId])
-            }
+            let left = try await server.count("SELECT count(*) FROM outbox WHERE request_id = '\(request.requestId)'")
             #expect(left == 0)
         }
     }

@@ -194,6 +194,8 @@ public protocol LeaseRepository: Sendable {
 
 /// A consistent copy of the whole store, for backups.
 public protocol SnapshotSource: Sendable {
+    /// The engine whose format the copy is in (an SQLite file, or a `pg_dump` archive).
+    var engine: TableClassification.Engine { get }
     /// Writes the copy into the file at `path`, which exists, is empty and is private to this process.
     func writeSnapshot(toFile path: String) async throws
 }

@@ -75,6 +75,8 @@ struct SQLiteErasure: ErasureRepository {
 extension RetentionSweep: RetentionRepository {}
 
 extension AppDatabase: SnapshotSource {
+    public var engine: TableClassification.Engine { .sqlite }
+
     /// `VACUUM INTO`: it runs outside a transaction, on its own read connection, as one consistent snapshot.
     public func writeSnapshot(toFile path: String) async throws {
         try await writer.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }

@@ -2,6 +2,7 @@ public import ALTBackups
 public import ALTStore
 import ErasureDomain
 public import Foundation
+import JSONRPC
 public import Logging
 
 /// Backups in the service (P4, I1): made on demand and on a schedule, pruned when their time is up (at
@@ -84,6 +85,7 @@ public struct Backups: Sendable {
         guard BackupFolder.isValidID(name.replacingOccurrences(of: ".", with: "_")), !name.hasPrefix("."), !name.contains("/") else {
             throw DeletionError.invalidArgument(param: "target", message: "a file name (letters, digits, . _ -), written into the restore folder")
         }
+        guard store.snapshots.engine == .sqlite else { throw RestoreUnsupported() }
         try FileManager.default.createDirectory(at: settings.restoreFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let target = settings.restoreFolder.appendingPathComponent(name).path
         let ledger = try await store.read { tx in try await tx.ledger.entries() }
@@ -125,5 +127,16 @@ extension Backups {
             try await requests.confirmClearedRequests()
             return due
         }
+    }
+}
+
+/// `backups.restore` on a PostgreSQL store: its backups are `pg_dump` archives, which restore with
+/// `pg_restore` into a new database, not into a file here (not built yet: `schemas/POSTGRES.md`).
+struct RestoreUnsupported: Error, RPCErrorConvertible {
+    var rpcError: RPCError {
+        RPCError(
+            .unimplemented, "backups.restore writes a database file; restore a PostgreSQL backup with pg_restore (schemas/POSTGRES.md)",
+            details: ["reason": "restore_unsupported_on_store"]
+        )
     }
 }
