@@ -339,7 +339,7 @@ let package = Package(
         // The executables as a person runs them: deletiond and rpc-cli as processes, over a real socket.
         .testTarget(
             name: "CLITests",
-            dependencies: ["deletiond", "rpc-cli", "RPCTestSupport"],
+            dependencies: ["deletiond", "rpc-cli", "RPCTestSupport", .product(name: "ALTErasureClient", package: "swift")],
             swiftSettings: swiftSettings
         ),
     ]

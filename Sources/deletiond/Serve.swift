@@ -42,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Rows erased per transaction (erasure.batchSize; default 5000).")
     var erasureBatchSize: Int?
 
+    @Option(help: "Seconds an erasure run's lease lasts unrenewed: how soon another replica takes over a dead one's run (erasure.leaseSeconds; default 30).")
+    var erasureLease: Int?
+
     @Option(help: "Seconds between rounds of the erasure executor (erasure.workerIntervalSeconds; default 2).")
     var workerInterval: Int?
 
@@ -62,7 +65,7 @@ struct Serve: AsyncParsableCommand {
         var flags = backupOptions.flags
         let texts: [(Setting, String?)] = [(.host, host), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue)]
         let numbers: [(Setting, Int?)] = [
-            (.port, port), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize),
+            (.port, port), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
             (.workerIntervalSeconds, workerInterval), (.sweepIntervalSeconds, sweepInterval), (.signedRequestToleranceSeconds, signedRequestTolerance),
         ]
         for (setting, value) in texts { if let value { flags[setting] = .string(value) } }
@@ -108,6 +111,7 @@ struct Serve: AsyncParsableCommand {
             environment.backupFolder = backup.settings.folder
             environment.policy.accountGracePeriod = TimeInterval(settings.gracePeriodDays) * 86_400
             environment.batchSize = settings.erasureBatchSize
+            environment.workLease = TimeInterval(settings.erasureLeaseSeconds)
             let requests = DeletionRequests(store: erasureStore, environment: environment, logger: logger)
             let backups = Backups(settings: backup.settings, store: erasureStore, environment: environment)
             let leftovers = try await backups.cleanUp()

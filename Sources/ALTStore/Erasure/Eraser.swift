@@ -13,10 +13,13 @@ import GRDB
 public struct Eraser: Sendable {
     public let database: AppDatabase
     public let batchSize: Int
+    /// Who each batch's audit entry names (none when nil), written in the batch's own transaction.
+    public let auditActor: String?
 
-    public init(database: AppDatabase, batchSize: Int = 5_000) {
+    public init(database: AppDatabase, batchSize: Int = 5_000, auditActor: String? = nil) {
         self.database = database
         self.batchSize = max(1, batchSize)
+        self.auditActor = auditActor
     }
 
     /// Runs (or resumes) job `jobID`; returns rows erased per table, over every run of the job.
@@ -65,6 +68,12 @@ public struct Eraser: Sendable {
                                 """,
                             arguments: [jobID, step.table, count]
                         )
+                        if let auditActor {
+                            try db.execute(
+                                sql: "INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details) VALUES (?, ?, 'erasure_batch', ?, ?)",
+                                arguments: [StoredTime.text(Date()), auditActor, "request:\(jobID)", #"{"rows":\#(count),"table":"\#(step.table)"}"#]
+                            )
+                        }
                     }
                     return count
                 }

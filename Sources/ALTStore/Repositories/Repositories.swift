@@ -167,8 +167,10 @@ public protocol IntegrationsRepository: Sendable {
 public protocol ErasureRepository: Sendable {
     /// Runs or resumes job `jobID`; returns rows erased per table over every run of the job.
     @discardableResult
+    /// Each batch's transaction also appends its audit entry (`erasure_batch`, the table and the rows) by
+    /// `auditActor` when given: a batch is audited exactly when it commits, whoever runs it.
     func erase(
-        jobID: String, accountID: String, scope: Scope, batchSize: Int,
+        jobID: String, accountID: String, scope: Scope, batchSize: Int, auditActor: String?,
         afterBatch: @Sendable (_ table: String, _ rows: Int) async throws -> Void
     ) async throws -> [String: Int]
     /// Every table of `scope`: rows still tied to the account, rows whose identifying value hashes to

@@ -54,10 +54,11 @@ struct SQLiteErasure: ErasureRepository {
     let database: AppDatabase
 
     func erase(
-        jobID: String, accountID: String, scope: Scope, batchSize: Int,
+        jobID: String, accountID: String, scope: Scope, batchSize: Int, auditActor: String?,
         afterBatch: @Sendable (_ table: String, _ rows: Int) async throws -> Void
     ) async throws -> [String: Int] {
-        try await Eraser(database: database, batchSize: batchSize).erase(jobID: jobID, accountID: accountID, plan: ErasurePlan(scope: scope), afterBatch: afterBatch)
+        try await Eraser(database: database, batchSize: batchSize, auditActor: auditActor)
+            .erase(jobID: jobID, accountID: accountID, plan: ErasurePlan(scope: scope), afterBatch: afterBatch)
     }
 
     func residualScan(

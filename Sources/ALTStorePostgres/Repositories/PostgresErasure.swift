@@ -40,7 +40,7 @@ struct PostgresErasure: ErasureRepository {
     }
 
     func erase(
-        jobID: String, accountID: String, scope: Scope, batchSize: Int,
+        jobID: String, accountID: String, scope: Scope, batchSize: Int, auditActor: String?,
         afterBatch: @Sendable (_ table: String, _ rows: Int) async throws -> Void
     ) async throws -> [String: Int] {
         let batchSize = max(1, batchSize)
@@ -67,6 +67,12 @@ struct PostgresErasure: ErasureRepository {
                     INSERT INTO erasure_progress (job_id, table_name, rows_erased)
                     SELECT $2, $3, count(*) FROM gone HAVING count(*) > 0
                     ON CONFLICT (job_id, table_name) DO UPDATE SET rows_erased = erasure_progress.rows_erased + excluded.rows_erased
+                ),
+                audited AS (
+                    INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details)
+                    SELECT date_trunc('second', now()), $4, 'erasure_batch', 'request:' || $2,
+                           json_build_object('rows', count(*), 'table', $3::text)::text
+                    FROM gone HAVING count(*) > 0 AND $4::text IS NOT NULL
                 )
                 SELECT count(*) FROM gone
                 """
@@ -75,6 +81,7 @@ struct PostgresErasure: ErasureRepository {
                 binds.append(accountID)
                 binds.append(jobID)
                 binds.append(step.table)
+                binds.append(auditActor)
                 let query = PostgresQuery(unsafeSQL: statement, binds: binds)
                 let erased = try await store.writing { access in try await access.value(Int.self, query) ?? 0 }
                 if erased == 0 { break }

@@ -102,14 +102,10 @@ extension DeletionRequests {
             throw StoreCorruption(field: "request", value: requestID)
         }
         let store = self.store
-        let clock = environment.clock
         do {
             try await store.erasure.erase(
-                jobID: requestID, accountID: accountID, scope: request.scope, batchSize: environment.batchSize
-            ) { table, rows in
-                try await store.write { tx in
-                    try await tx.audit.append(at: clock.now(), actor: actor, action: .erasureBatch, requestID: requestID, details: ["table": table, "rows": rows])
-                }
+                jobID: requestID, accountID: accountID, scope: request.scope, batchSize: environment.batchSize, auditActor: actor
+            ) { _, _ in
                 // A run that lost its lease (this replica stalled past it) stops: another has taken over.
                 guard try await lease.acquire() else { throw WorkLease.Lost() }
             }

@@ -21,6 +21,7 @@ enum Setting: String, CaseIterable, Sendable {
     case backupIntervalHours = "backups.intervalHours"
     case gracePeriodDays = "erasure.gracePeriodDays"
     case erasureBatchSize = "erasure.batchSize"
+    case erasureLeaseSeconds = "erasure.leaseSeconds"
     case workerIntervalSeconds = "erasure.workerIntervalSeconds"
     case sweepIntervalSeconds = "retention.sweepIntervalSeconds"
     case logLevel = "log.level"
@@ -31,7 +32,7 @@ enum Setting: String, CaseIterable, Sendable {
     var kind: Kind {
         switch self {
         case .port, .drainSeconds, .signedRequestToleranceSeconds, .backupRetentionDays, .backupIntervalHours, .gracePeriodDays,
-            .erasureBatchSize, .workerIntervalSeconds, .sweepIntervalSeconds:
+            .erasureBatchSize, .erasureLeaseSeconds, .workerIntervalSeconds, .sweepIntervalSeconds:
             .number
         default: .text
         }
@@ -66,6 +67,7 @@ enum Setting: String, CaseIterable, Sendable {
         case .backupIntervalHours: "--backup-interval-hours"
         case .gracePeriodDays: "--grace-period-days"
         case .erasureBatchSize: "--erasure-batch-size"
+        case .erasureLeaseSeconds: "--erasure-lease"
         case .workerIntervalSeconds: "--worker-interval"
         case .sweepIntervalSeconds: "--sweep-interval"
         case .logLevel: "--log-level"

@@ -24,6 +24,7 @@ struct Settings: Sendable {
     var backupIntervalHours: Int
     var gracePeriodDays: Int
     var erasureBatchSize: Int
+    var erasureLeaseSeconds: Int
     var workerIntervalSeconds: Int
     var sweepIntervalSeconds: Int
     var logLevel: String
@@ -111,6 +112,7 @@ struct Settings: Sendable {
             backupIntervalHours: try number(.backupIntervalHours, default: 24, in: 1...24 * 365),
             gracePeriodDays: try number(.gracePeriodDays, default: 7, in: 0...30),
             erasureBatchSize: try number(.erasureBatchSize, default: 5_000, in: 1...1_000_000),
+            erasureLeaseSeconds: try number(.erasureLeaseSeconds, default: 30, in: 2...3_600),
             workerIntervalSeconds: try number(.workerIntervalSeconds, default: 2, in: 1...86_400),
             sweepIntervalSeconds: try number(.sweepIntervalSeconds, default: 3_600, in: 1...86_400 * 7),
             logLevel: try text(.logLevel, default: "info") ?? "info",
