@@ -17,6 +17,7 @@ public enum PostgresTools {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
+        // No pg_config on this machine: the tools are looked up on the PATH instead.
         guard (try? process.run()) != nil else { return nil }
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -135,6 +135,7 @@ struct Seed: AsyncParsableCommand {
             case .postgres(let database):
                 // The same seeder on a scratch SQLite file, copied over: the same rows on both engines.
                 let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("deletiond-seed-\(UUID().uuidString).sqlite").path
+                // A scratch file left behind (already gone, or in a temporary folder) harms nothing.
                 defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
                 let source = try AppDatabase.open(path: scratch)
                 _ = try await seed(source, environment: environment)
