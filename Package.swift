@@ -212,6 +212,7 @@ let package = Package(
             dependencies: [
                 "ServiceTestSupport",
                 "ALTStore",
+                "ALTStorePostgres",
                 "ALTBackups",
                 "ErasureDomain",
                 "ErasureService",

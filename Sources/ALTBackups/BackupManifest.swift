@@ -1,3 +1,4 @@
+public import ALTStore
 public import Foundation
 
 /// What sits beside each backup file (`<id>.manifest.json`): enough to find, check, open and expire it
@@ -22,6 +23,12 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var databaseBytes: Int
     public var compression: String
     public var cipher: String
+    /// The engine of the store the snapshot is of (`sqlite`: a database file; `postgres`: a `pg_dump`
+    /// archive). Absent in manifests written before PostgreSQL, which are all SQLite.
+    public var engine: String?
+
+    /// The snapshot's engine, if this server knows it.
+    public var storeEngine: TableClassification.Engine? { TableClassification.Engine(rawValue: engine ?? "sqlite") }
 
     public var fileName: String { "\(id).altbak" }
     public var manifestName: String { Self.manifestName(id) }
@@ -56,6 +63,10 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
     case wrongKeyOrTampered(String)
     case corrupt(String, String)
     case targetExists(String)
+    /// The backup is of another engine's store (an SQLite file offered to PostgreSQL, or the other way).
+    case wrongEngine(String, engine: String)
+    /// The restored database could not be loaded or installed (the tool's or server's own words).
+    case restoreFailed(String, reason: String)
     /// The backup folder cannot be written (missing, not a folder, full, read-only): nothing was kept.
     case folderUnwritable(String, reason: String)
 
@@ -71,7 +82,9 @@ public enum BackupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .truncated(let id): "backup \(id) is shorter than its manifest says: it was truncated"
         case .wrongKeyOrTampered(let id): "backup \(id) fails authentication: wrong key, or the file was changed"
         case .corrupt(let id, let what): "backup \(id) is corrupt: \(what)"
-        case .targetExists(let path): "\(path) already exists: restore writes a new file only"
+        case .targetExists(let path): "\(path) already exists: restore writes a new database only"
+        case .wrongEngine(let id, let engine): "backup \(id) is of a store on \(engine), which this store cannot load"
+        case .restoreFailed(let id, let reason): "backup \(id) could not be restored: \(reason)"
         case .folderUnwritable(let path, let reason): "the backup folder \(path) cannot be written: \(reason)"
         }
     }

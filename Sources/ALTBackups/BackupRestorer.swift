@@ -8,12 +8,14 @@ import ISO8601Time
 import NIOCore
 
 /// Restores a backup: checks size and SHA-256, opens every chunk (authentication tag and position),
-/// gunzips into a temporary file beside the target, opens it (migrating an older schema), replays the
-/// erasure ledger so nothing erased since comes back (I1), and only then renames it into place. A failure
-/// at any step leaves no target and no temporary file.
+/// gunzips into the target's private scratch file, has the target load it into a new, unfinished database
+/// (SQLite opens the file itself; PostgreSQL runs `pg_restore`), replays the erasure ledger through the
+/// store's repositories so nothing erased since comes back (I1), and only then installs it under the
+/// target's name. A failure at any step leaves no target and no scratch file.
 public struct BackupRestorer: Sendable {
     public struct Report: Sendable, Equatable {
         public let backupID: String
+        /// Where the restored database is (a path, or a URL without its password).
         public let target: String
         /// Subjects (account and scope) whose data the ledger erased again.
         public let reErasedSubjects: Int
@@ -29,58 +31,43 @@ public struct BackupRestorer: Sendable {
     }
 
     /// - Parameters:
+    ///   - target: the new database; it must not exist, and must be of the backup's engine.
     ///   - ledger: the erasure ledger of the live store (the authority on what was erased).
     ///   - hash: the subject hasher that made the ledger's hashes.
     public func restore(
-        id: String, to target: String, ledger: [LedgerEntry], hash: @escaping @Sendable (_ kind: IdentifierKind, _ value: String) -> String
+        id: String, into target: any RestoreTarget, ledger: [LedgerEntry],
+        hash: @escaping @Sendable (_ kind: IdentifierKind, _ value: String) -> String
     ) async throws -> Report {
         let manifest = try folder.manifest(id)
         let id = manifest.id
         guard manifest.formatVersion == BackupManifest.currentFormatVersion else { throw BackupError.unknownFormat(id, version: manifest.formatVersion) }
         guard let keyBytes = keys.keys[manifest.keyId] else { throw BackupError.unknownKey(id, keyID: manifest.keyId) }
-        guard !FileManager.default.fileExists(atPath: target) else { throw BackupError.targetExists(target) }
+        guard manifest.storeEngine == target.engine else { throw BackupError.wrongEngine(id, engine: manifest.engine ?? "sqlite") }
+        guard try await !target.exists() else { throw BackupError.targetExists(target.location) }
         let file = folder.path(manifest.fileName)
         try verifyChecksum(manifest, file: file)
 
-        try Self.removeUnfinished(beside: target)
-        let temporary = target + Self.unfinishedMarker + UUID().uuidString
-        var installed = false
-        defer {
-            if !installed {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
-            }
-        }
-        try decrypt(manifest, file: file, key: SymmetricKey(data: keyBytes), into: temporary)
-        let restored: (subjects: Int, rows: Int)
+        try await target.removeUnfinished()
+        // Gone in every case: renamed into place (SQLite), or loaded and no longer needed (PostgreSQL).
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target.scratchFile + suffix) } }
+        try decrypt(manifest, file: file, key: SymmetricKey(data: keyBytes), into: target.scratchFile)
         do {
-            let database = try AppDatabase.open(path: temporary)
-            restored = try await Self.replay(ledger, on: database, hash: hash)
-            try await database.checkpoint()
-            try database.writer.close()
+            let restored = try await target.load { store in
+                let restored = try await Self.replay(ledger, on: store, hash: hash)
+                try await store.flushErasedData()
+                return restored
+            }
+            return Report(backupID: id, target: target.location, reErasedSubjects: restored.subjects, reErasedRows: restored.rows)
+        } catch let failure as RestoreFailure {
+            throw BackupError.restoreFailed(id, reason: failure.description)
         }
-        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporary + suffix) }
-        guard rename(temporary, target) == 0 else { throw BackupError.configuration("cannot rename the restored database to \(target)") }
-        installed = true
-        return Report(backupID: id, target: target, reErasedSubjects: restored.subjects, reErasedRows: restored.rows)
     }
 
-    /// Restores in progress write `<target>.restoring-<uuid>` (plain text, mode 0600) and rename it.
-    static let unfinishedMarker = ".restoring-"
-
-    /// Deletes what a restore into `target` that did not finish left beside it (and its -wal, -shm).
-    static func removeUnfinished(beside target: String) throws {
-        let url = URL(fileURLWithPath: target)
-        try removeUnfinished(in: url.deletingLastPathComponent(), prefix: url.lastPathComponent + unfinishedMarker)
-    }
-
-    /// Deletes every unfinished restore in `folder` (at start-up, for the restore folder); returns the names.
-    @discardableResult
-    public static func removeUnfinished(in folder: URL, prefix: String = "") throws -> [String] {
-        guard FileManager.default.fileExists(atPath: folder.path) else { return [] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasPrefix(prefix) && $0.contains(unfinishedMarker) }
-        for name in names { try FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
-        return names
+    /// Restores into a new SQLite file at `path`.
+    public func restore(
+        id: String, to path: String, ledger: [LedgerEntry], hash: @escaping @Sendable (_ kind: IdentifierKind, _ value: String) -> String
+    ) async throws -> Report {
+        try await restore(id: id, into: SQLiteRestoreTarget(path: path), ledger: ledger, hash: hash)
     }
 
     func verifyChecksum(_ manifest: BackupManifest, file: String) throws {
@@ -149,38 +136,37 @@ public struct BackupRestorer: Sendable {
         guard output.size == manifest.databaseBytes else { throw BackupError.corrupt(id, "the database is not the size the manifest says") }
     }
 
-    /// Erases again, in the restored database, every subject the live ledger holds: whole accounts
+    /// Erases again, in the restored store, every subject the live ledger holds: whole accounts
     /// always; Instagram or Calendar data unless the restored connection was made after the erasure
     /// (a reconnection). Disconnects are replayed the same way: an Instagram disconnect drops the token
     /// and stops polling and the webhook again (the saved data stays); a Calendar disconnect deletes the
     /// tokens and cached events again. Returns the subjects that had something to undo and the rows changed.
     static func replay(
-        _ ledger: [LedgerEntry], on database: AppDatabase, hash: @escaping @Sendable (IdentifierKind, String) -> String
+        _ ledger: [LedgerEntry], on store: any ErasureStore, hash: @escaping @Sendable (IdentifierKind, String) -> String
     ) async throws -> (subjects: Int, rows: Int) {
         // Erasures before disconnects: a disconnect whose data an erasure took already has nothing to undo.
         let entries = ledger.filter { $0.kind == .accountID }
             .sorted { (Replay(scope: $0.scope).order, $0.erasedAt) < (Replay(scope: $1.scope).order, $1.erasedAt) }
         guard !entries.isEmpty else { return (0, 0) }
-        let candidates = try await database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM accounts UNION SELECT account_id FROM instagram_connections UNION SELECT account_id FROM calendar_connections")
-        }
         var byHash: [String: String] = [:]
-        for account in candidates { byHash[hash(.accountID, account)] = account }
+        for account in try await store.read({ tx in try await tx.accounts.accountIDs() }) { byHash[hash(.accountID, account)] = account }
         var subjects = 0
         var rows = 0
         for entry in entries {
             guard let account = byHash[entry.identifierHash] else { continue }
             let replay = Replay(scope: entry.scope)
-            if let connection = replay.connectionScope, try await connectedAfter(entry.erasedAt, account: account, scope: connection, in: database) {
+            if let connection = replay.connectionScope, try await connectedAfter(entry.erasedAt, account: account, scope: connection, in: store) {
                 continue
             }
             let count: Int
             switch replay {
             case .erase(let scope):
-                let erased = try await Eraser(database: database).erase(jobID: "restore:\(entry.requestId)", accountID: account, plan: ErasurePlan(scope: scope))
+                let erased = try await store.erasure.erase(
+                    jobID: "restore:\(entry.requestId)", accountID: account, scope: scope, batchSize: Self.batchSize, auditActor: nil
+                ) { _, _ in }
                 count = erased.values.reduce(0, +)
             case .instagramDisconnect:
-                count = try await SQLiteErasureStore(database: database).write { tx in
+                count = try await store.write { tx in
                     try await tx.integrations.disconnectInstagram(accountID: account, at: entry.erasedAt, onlyIfConnected: true)
                 }
             }
@@ -191,6 +177,9 @@ public struct BackupRestorer: Sendable {
         }
         return (subjects, rows)
     }
+
+    /// Rows per transaction of a replayed erasure (the restored database serves no one yet).
+    static let batchSize = 1_000
 
     /// What one ledger entry asks of a restored database.
     private enum Replay {
@@ -226,10 +215,11 @@ public struct BackupRestorer: Sendable {
         }
     }
 
-    static func connectedAfter(_ erasedAt: Date, account: String, scope: Scope, in database: AppDatabase) async throws -> Bool {
-        let table = scope == .instagram ? "instagram_connections" : "calendar_connections"
-        let connectedAt = try await database.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT connected_at FROM \(table) WHERE account_id = ?", arguments: [account])
+    static func connectedAfter(_ erasedAt: Date, account: String, scope: Scope, in store: any ErasureStore) async throws -> Bool {
+        let connectedAt = try await store.read { tx in
+            scope == .instagram
+                ? try await tx.integrations.instagramConnection(accountID: account)?.connectedAt
+                : try await tx.integrations.calendarConnection(accountID: account)?.connectedAt
         }
         guard let connectedAt, let date = ISO8601Time.parse(connectedAt) else { return false }
         return date > erasedAt

@@ -89,7 +89,7 @@ public struct BackupWriter: Sendable {
         let manifest = BackupManifest(
             id: id, formatVersion: BackupManifest.currentFormatVersion, createdAt: now, expiresAt: now + retention,
             size: writer.size, sha256: sha256, keyId: keys.currentKeyID, databaseBytes: databaseBytes,
-            compression: "gzip", cipher: "AES-256-GCM"
+            compression: "gzip", cipher: "AES-256-GCM", engine: source.engine.rawValue
         )
         try folder.install(temporary, as: manifest.fileName)
         try folder.writeManifest(manifest)

@@ -93,6 +93,11 @@ public final class PostgresAppDatabase: Sendable {
             .map { try $0.decode(String?.self) }
     }
 
+    /// Runs one statement (its rows, if any, are dropped): for tests and operators' fixes.
+    public func execute(_ sql: String) async throws {
+        try await PostgresAccess(database: self).rows(PostgresQuery(unsafeSQL: sql))
+    }
+
     /// The key of the advisory lock migrations hold (any constant the service uses for nothing else).
     static let migrationLock = 7_700_001
 

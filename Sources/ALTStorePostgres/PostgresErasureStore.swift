@@ -62,7 +62,7 @@ public struct PostgresErasureStore: ErasureStore {
     public var erasure: any ErasureRepository { PostgresErasure(store: self) }
     public var records: any RecordsRepository { PostgresRecordsRepository(store: self) }
     public var retention: any RetentionRepository { PostgresRetention(store: self) }
-    public var snapshots: any SnapshotSource { PostgresSnapshots(url: database.url) }
+    public var snapshots: any SnapshotSource { PostgresSnapshots(database: self.database) }
     public var leases: any LeaseRepository { PostgresLeases(store: self) }
 
     /// Nothing to do per call: erased rows become dead tuples that the erasure's `VACUUM` reclaims, and

@@ -66,15 +66,6 @@ struct StoreOptions: ParsableArguments {
             throw ValidationError("cannot open the database \(path): \(error)")
         }
     }
-
-    /// Refuses a PostgreSQL store for a command that works on files only.
-    static func requireSQLite(_ settings: Settings, for command: String) throws {
-        guard settings.databaseURL != nil else { return }
-        throw SettingError(
-            source: settings.resolved[.databaseURL]?.source ?? "configuration", key: "database.url",
-            reason: "\(command) works on an SQLite store only: use database.path"
-        )
-    }
 }
 
 struct Migrate: AsyncParsableCommand {

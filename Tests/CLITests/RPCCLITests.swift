@@ -205,22 +205,14 @@ struct RPCCLITests {
     }
 
     @Test(
-        "deletiond on PostgreSQL: migrate twice is the same, seed demo, serve answers from it; restore refuses it plainly",
+        "deletiond on PostgreSQL: migrate twice is the same, seed demo, serve answers from it; a backup restores into a new database",
         .enabled(if: ProcessInfo.processInfo.environment["ALT_TEST_DATABASE_URL"] != nil || ProcessInfo.processInfo.environment["CI"] != nil)
     )
     func postgresMigrate() throws {
         let server = try #require(ProcessInfo.processInfo.environment["ALT_TEST_DATABASE_URL"], "CI must test PostgreSQL")
         let name = "alt_cli_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
-        func psql(_ sql: String) throws -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["psql", server, "-qc", sql]
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-        #expect(try psql("CREATE DATABASE \(name)") == 0)
-        defer { _ = try? psql("DROP DATABASE \(name) WITH (FORCE)") }
+        #expect(try psql(server, "CREATE DATABASE \(name)") != nil)
+        defer { _ = try? psql(server, "DROP DATABASE \(name) WITH (FORCE)") }
         var address = try #require(URLComponents(string: server))
         address.path = "/\(name)"
         let url = try #require(address.string)
@@ -230,8 +222,11 @@ struct RPCCLITests {
             #expect(migrated.stdout.hasPrefix("migrated postgres://") && migrated.stdout.contains(": 32 tables"), "\(migrated.stdout)")
         }
         // The dev secrets live beside --db: seed and serve share them, so the demo's code digests match.
-        let secretsBeside = NSTemporaryDirectory() + "/cli-pg-\(UUID().uuidString).sqlite"
-        defer { try? FileManager.default.removeItem(atPath: secretsBeside + ".secrets.json") }
+        // Backups and restores' scratch files go beside it too.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-pg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let secretsBeside = folder.appendingPathComponent("alt.sqlite").path
         let seeded = try runCommand("deletiond", ["seed", "--profile", "demo", "--database-url", url, "--db", secretsBeside])
         #expect(seeded.status == 0 && seeded.stdout.hasPrefix("seeded demo into postgres://"), "\(seeded.stdout)\(seeded.stderr)")
         let daemon = try DaemonProcess(database: secretsBeside, arguments: ["--database-url", url])
@@ -241,8 +236,19 @@ struct RPCCLITests {
         #expect(status.status == 0 && status.stdout.contains(#""state":"awaiting_verification""#), "\(status.stdout)\(status.stderr)")
         let verified = try cli(daemon, ["call", "deletion.verifyIdentity", "requestId=req_demo_ig", "code=123456"])
         #expect(verified.stdout.contains(#""state":"scheduled""#), "\(verified.stdout)\(verified.stderr)")
-        let restore = try runCommand("deletiond", ["restore", "--database-url", url, "--backup", "latest", "--to", secretsBeside + ".restored"])
-        #expect(restore.status == 64 && restore.stderr.contains("database.url: restore works on an SQLite store only"), "\(restore.stderr)")
+        let backup = try cli(daemon, ["call", "backups.create"])
+        #expect(backup.status == 0 && backup.stdout.contains("bak_"), "\(backup.stdout)\(backup.stderr)")
+
+        let copy = "alt_cli_copy_\(UUID().uuidString.prefix(8).lowercased())"
+        defer { _ = try? psql(server, "DROP DATABASE IF EXISTS \(copy) WITH (FORCE)") }
+        let restore = try runCommand("deletiond", ["restore", "--database-url", url, "--db", secretsBeside, "--backup", "latest", "--to", copy])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect(restore.stdout.hasPrefix("restored bak_") && restore.stdout.contains("/\(copy): 0 subjects erased again"), "\(restore.stdout)")
+        #expect(try psql(server, "SELECT count(*) FROM pg_database WHERE datname LIKE '\(copy)%'") == "1", "the copy, and no unfinished database")
+        #expect(try psql(url.replacingOccurrences(of: "/\(name)", with: "/\(copy)"), "SELECT count(*) FROM contacts WHERE account_id = 'acc_demo'") == "3")
+        let again = try runCommand("deletiond", ["restore", "--database-url", url, "--db", secretsBeside, "--backup", "latest", "--to", copy])
+        #expect(again.status == 64 && again.stderr.contains("already exists"), "\(again.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("restores").path).isEmpty, "no scratch file left")
     }
 
     @Test(

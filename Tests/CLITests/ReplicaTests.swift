@@ -113,18 +113,4 @@ struct ReplicaTests {
     }
 
     /// The first column of the first row `sql` returns (nil on failure or no row).
-    private func psql(_ url: String, _ sql: String) throws -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", url, "-Atqc", sql]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        let text = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
-        return text ?? ""
-    }
 }

@@ -1,6 +1,7 @@
 import ALTBackups
 import ALTErasureClient
 import ALTStore
+import ALTStorePostgres
 import ErasureService
 import Foundation
 import GRDB
@@ -11,11 +12,16 @@ import Testing
 /// older backups, and every way a backup can be damaged.
 @Suite("Backups", .serialized, .timeLimit(.minutes(3)))
 struct BackupFlowTests {
-    /// Every row of every table (the FTS index by rowid), as text, table by table.
-    static func contents(_ path: String) async throws -> [String: String] {
-        let database = try DatabaseQueue(path: path)
-        defer { try? database.close() }
-        return try await database.read { db in
+    /// Every row of every table (the FTS index by rowid), as text, table by table, on either store.
+    static func contents(_ server: DemoServer) async throws -> [String: String] {
+        var tables: [String: String] = [:]
+        if let postgres = server.postgres {
+            for table in try await postgres.tableNames() {
+                tables[table] = try await server.column("SELECT to_jsonb(t)::text FROM \(table) t ORDER BY 1").map { $0 ?? "" }.joined(separator: "\n")
+            }
+            return tables
+        }
+        return try await server.database.writer.read { db in
             var tables: [String: String] = [:]
             for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_index_%'") {
                 tables[table] = try Row.fetchAll(db, sql: "SELECT rowid, * FROM \(table) ORDER BY rowid").description
@@ -33,21 +39,23 @@ struct BackupFlowTests {
         return request.requestId
     }
 
-    @Test("round trip: the restored database equals the source, table by table; the file holds no plaintext")
-    func roundTrip() async throws {
-        try await DemoServer.withClient { client, server in
-            let dms = try await server.database.writer.read { db in try String.fetchAll(db, sql: "SELECT body FROM instagram_messages") }
+    @Test("round trip: the restored database equals the source, table by table; the file holds no plaintext", arguments: TestStore.all)
+    func roundTrip(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store) { client, server in
+            let dms = try await server.column("SELECT body FROM instagram_messages").compactMap { $0 }
+            #expect(!dms.isEmpty)
             let manifest = try await client.backupsCreate()
             #expect(manifest.expiresAt.timeIntervalSince(manifest.createdAt) == 60 * 86_400)
             #expect(try await client.backupsList().backups.map(\.id) == [manifest.id])
-            try await server.database.checkpoint()
-            let source = try await Self.contents(server.databasePath)
+            if store == .sqlite { try await server.database.checkpoint() }
+            let source = try await Self.contents(server)
 
             let report = try await client.backupsRestore(backupId: manifest.id, target: "copy.sqlite")
             #expect(report.reErasedSubjects == 0)
-            let restored = try await Self.contents(report.target)
+            let restored = try await server.restored(report.target) { try await Self.contents($0) }
             #expect(restored.keys.sorted() == source.keys.sorted())
-            for (table, rows) in source where table != "audit_trail" {
+            // The audit trail has the backup's own entry since; the leases are the live replicas' claims.
+            for (table, rows) in source where !["audit_trail", "work_leases"].contains(table) {
                 #expect(restored[table] == rows, "table \(table) differs")
             }
 
@@ -57,89 +65,83 @@ struct BackupFlowTests {
         }
     }
 
-    @Test("erase an account, restore an older backup: the account is gone again, everything else is there")
-    func restoreReplaysLedger() async throws {
-        try await DemoServer.withClient { client, server in
+    @Test("erase an account, restore an older backup: the account is gone again, everything else is there", arguments: TestStore.all)
+    func restoreReplaysLedger(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store) { client, server in
             let backup = try await client.backupsCreate()
             _ = try await Self.eraseDemoAccount(client, server: server)
             let other = try await server.checksum(accountID: "acc_other")
             let report = try await client.backupsRestore(backupId: backup.id, target: "older.sqlite")
             #expect(report.reErasedSubjects == 1 && report.reErasedRows > 30)
 
-            let restored = try AppDatabase.open(path: report.target)
-            let left = try await restored.writer.read { db in
-                try TableClassification.all.filter { $0.category != .serviceInternal && $0.accountColumn != nil && $0.table != "search_index" }
-                    .filter { $0.category != .retain(reason: "", years: nil, days: nil) }
-                    .map { ($0.table, try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0.table) WHERE \($0.accountColumn!) = 'acc_demo'") ?? 0) }
+            try await server.restored(report.target) { (restored: DemoServer) async throws in
+                let tables = TableClassification.all.filter {
+                    $0.category != .serviceInternal && $0.accountColumn != nil && $0.engines.contains(store == .sqlite ? .sqlite : .postgres)
+                        && !["billing_records", "application_logs"].contains($0.table)
+                }
+                for table in tables {
+                    let count = try await restored.count("SELECT count(*) FROM \(table.table) WHERE \(table.accountColumn!) = 'acc_demo'")
+                    #expect(count == 0, "\(table.table) holds acc_demo again")
+                }
+                #expect(try await restored.checksum(accountID: "acc_other") == other, "everything else is there")
             }
-            for (table, count) in left where !["billing_records", "application_logs"].contains(table) {
-                #expect(count == 0, "\(table) holds acc_demo again")
+            if store == .sqlite {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: report.target))
+                #expect(!bytes.contains(text: "demo@example.com"))
             }
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: report.target))
-            #expect(!bytes.contains(text: "demo@example.com"))
-            let restoredServer = DemoServer(database: restored, requests: server.requests, backups: server.backups, folder: server.folder)
-            #expect(try await restoredServer.checksum(accountID: "acc_other") == other, "everything else is there")
         }
     }
 
-    @Test("disconnect Instagram and Calendar after a backup, restore it: no token comes back (P6, I1; issue 11, defect 3)")
-    func restoreReplaysDisconnects() async throws {
-        try await DemoServer.withClient { client, server in
+    @Test("disconnect Instagram and Calendar after a backup, restore it: no token comes back (P6, I1; issue 11, defect 3)", arguments: TestStore.all)
+    func restoreReplaysDisconnects(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store) { client, server in
             let backup = try await client.backupsCreate()
             _ = try await client.instagramDisconnect(accountId: "acc_demo")
             _ = try await client.calendarDisconnect(accountId: "acc_demo")
             let report = try await client.backupsRestore(backupId: backup.id, target: "before-disconnect.sqlite")
             #expect(report.reErasedSubjects == 2)
 
-            let restored = try DatabaseQueue(path: report.target)
-            defer { try? restored.close() }
-            try await restored.read { db in
-                let instagram = try #require(try Row.fetchOne(db, sql: "SELECT * FROM instagram_connections WHERE account_id = 'acc_demo'"))
-                #expect(instagram["token_ciphertext"] as String? == nil)
-                #expect(instagram["polling_enabled"] as Int? == 0)
-                #expect(instagram["webhook_subscribed"] as Int? == 0)
-                #expect(instagram["disconnected_at"] as String? != nil)
-                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM instagram_messages WHERE account_id = 'acc_demo'") ?? 0 > 0, "DMs stay")
-                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM calendar_connections WHERE account_id = 'acc_demo'") == 0)
-                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM calendar_events WHERE account_id = 'acc_demo'") == 0)
+            try await server.restored(report.target) { (restored: DemoServer) async throws in
+                let instagram = "FROM instagram_connections WHERE account_id = 'acc_demo'"
+                #expect(try await restored.column("SELECT token_ciphertext \(instagram)") == [nil])
+                // Booleans are integers on SQLite: `polling_enabled OR webhook_subscribed` reads the same on both.
+                #expect(try await restored.count("SELECT count(*) \(instagram) AND NOT (polling_enabled OR webhook_subscribed)") == 1)
+                #expect(try await restored.count("SELECT count(*) \(instagram) AND disconnected_at IS NOT NULL") == 1)
+                #expect(try await restored.count("SELECT count(*) FROM instagram_messages WHERE account_id = 'acc_demo'") > 0, "DMs stay")
+                #expect(try await restored.count("SELECT count(*) FROM calendar_connections WHERE account_id = 'acc_demo'") == 0)
+                #expect(try await restored.count("SELECT count(*) FROM calendar_events WHERE account_id = 'acc_demo'") == 0)
             }
         }
     }
 
-    @Test("a reconnection after a disconnect, backed up, is restored; a second disconnect after that backup is replayed")
-    func restoreKeepsReconnections() async throws {
-        try await DemoServer.withClient { client, server in
+    @Test("a reconnection after a disconnect, backed up, is restored; a second disconnect after that backup is replayed", arguments: TestStore.all)
+    func restoreKeepsReconnections(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store) { client, server in
             _ = try await client.instagramDisconnect(accountId: "acc_demo")
             // The user connects Instagram again (ALT's OAuth flow writes the connection row).
-            try await server.database.write { db in
-                try db.execute(sql: """
-                    UPDATE instagram_connections SET token_ciphertext = 'sealed-again', token_key_id = 'k1', polling_enabled = 1,
-                        webhook_subscribed = 1, disconnected_at = NULL, connected_at = '2099-01-01T00:00:00Z'
-                    WHERE account_id = 'acc_demo'
-                    """)
-            }
+            let (yes, sealed) = store == .sqlite ? ("1", "'sealed-again'") : ("true", "'\\x7365616c65642d616761696e'::bytea")
+            try await server.execute("""
+                UPDATE instagram_connections SET token_ciphertext = \(sealed), token_key_id = 'k1', polling_enabled = \(yes),
+                    webhook_subscribed = \(yes), disconnected_at = NULL, connected_at = '2099-01-01T00:00:00Z'
+                WHERE account_id = 'acc_demo'
+                """)
+            let token = "SELECT token_ciphertext FROM instagram_connections WHERE account_id = 'acc_demo'"
+            let stored = try await server.column(token)
+            #expect(stored.first??.isEmpty == false)
             let backup = try await client.backupsCreate()
             let kept = try await client.backupsRestore(backupId: backup.id, target: "reconnected.sqlite")
-            let reconnected = try DatabaseQueue(path: kept.target)
-            #expect(try await reconnected.read { db in
-                try String.fetchOne(db, sql: "SELECT token_ciphertext FROM instagram_connections WHERE account_id = 'acc_demo'")
-            } == "sealed-again", "a connection made after the disconnect is not undone")
-            try reconnected.close()
+            #expect(try await server.restored(kept.target) { try await $0.column(token) } == stored, "a connection made after the disconnect is not undone")
 
             _ = try await client.adminAdvanceClock(seconds: 86_400 * 365 * 80)
             _ = try await client.instagramDisconnect(accountId: "acc_demo")
             let replayed = try await client.backupsRestore(backupId: backup.id, target: "disconnected-again.sqlite")
-            let again = try DatabaseQueue(path: replayed.target)
-            defer { try? again.close() }
-            #expect(try await again.read { db in
-                try String.fetchOne(db, sql: "SELECT token_ciphertext FROM instagram_connections WHERE account_id = 'acc_demo'")
-            } == nil, "the second disconnect is replayed")
+            #expect(try await server.restored(replayed.target) { try await $0.column(token) } == [nil], "the second disconnect is replayed")
         }
     }
 
-    @Test("a backup taken while an erasure runs is cleaned by the replay too")
-    func backupDuringErasure() async throws {
-        try await DemoServer.withClient(batchSize: 3) { client, server in
+    @Test("a backup taken while an erasure runs is cleaned by the replay too", arguments: TestStore.all)
+    func backupDuringErasure(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store, batchSize: 3) { client, server in
             let request = try await client.deletionCreate(accountId: "acc_demo", scope: .account, channel: .support)
             let code = try await Mailer.code(for: request.requestId, client: client)
             _ = try await client.deletionVerifyIdentity(requestId: request.requestId, code: code)
@@ -147,15 +149,14 @@ struct BackupFlowTests {
             let backup = try await client.backupsCreate()
             #expect(try await erased.state == .erased)
             let report = try await client.backupsRestore(backupId: backup.id, target: "during.sqlite")
-            let restored = try AppDatabase.open(path: report.target)
-            let accounts = try await restored.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM contacts WHERE account_id = 'acc_demo'") }
-            #expect(accounts == 0)
+            let contacts = try await server.restored(report.target) { try await $0.count("SELECT count(*) FROM contacts WHERE account_id = 'acc_demo'") }
+            #expect(contacts == 0)
         }
     }
 
-    @Test("backups expire with the dev clock; the request completes only after the last older backup is pruned")
-    func expiryAndLifecycle() async throws {
-        try await DemoServer.withClient(backupRetention: 2 * 86_400) { client, server in
+    @Test("backups expire with the dev clock; the request completes only after the last older backup is pruned", arguments: TestStore.all)
+    func expiryAndLifecycle(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store, backupRetention: 2 * 86_400) { client, server in
             let backup = try await client.backupsCreate()
             #expect(try await client.backupsPrune().pruned.isEmpty)
             let requestID = try await Self.eraseDemoAccount(client, server: server)
@@ -193,9 +194,9 @@ struct BackupFlowTests {
         }
     }
 
-    @Test("damaged backups: each a clear error naming the backup, and nothing half-restored")
-    func damaged() async throws {
-        try await DemoServer.withClient { client, server in
+    @Test("damaged backups: each a clear error naming the backup, and nothing half-restored", arguments: TestStore.all)
+    func damaged(store: TestStore) async throws {
+        try await DemoServer.withClient(on: store) { client, server in
             let folder = server.folder.appendingPathComponent("backups")
             let restores = server.folder.appendingPathComponent("restores")
             func make() async throws -> (id: String, file: URL, manifest: URL) {
@@ -203,7 +204,7 @@ struct BackupFlowTests {
                 return (manifest.id, folder.appendingPathComponent("\(manifest.id).altbak"), folder.appendingPathComponent("\(manifest.id).manifest.json"))
             }
             func refusal(_ id: String) async -> RPCError? {
-                await rpcError { try await client.backupsRestore(backupId: id, target: "damaged-\(id).sqlite") }
+                await rpcError { try await client.backupsRestore(backupId: id, target: "damaged-\(id.suffix(8))") }
             }
 
             let flipped = try await make()
@@ -243,8 +244,8 @@ struct BackupFlowTests {
             let intact = try await make()
             let otherKeys = try BackupKeys(keys: ["b1": Data(repeating: 7, count: 32)], currentKeyID: "b1")
             await #expect(throws: BackupError.wrongKeyOrTampered(intact.id)) {
-                _ = try await BackupRestorer(folder: BackupFolder(path: folder.path), keys: otherKeys)
-                    .restore(id: intact.id, to: restores.appendingPathComponent("wrong-key.sqlite").path, ledger: []) { $1 }
+                let target = try server.backups.store.snapshots.restoreTarget(named: "wrong-key.sqlite", in: restores)
+                _ = try await BackupRestorer(folder: BackupFolder(path: folder.path), keys: otherKeys).restore(id: intact.id, into: target, ledger: []) { $1 }
             }
 
             #expect(await rpcError { try await client.backupsRestore(backupId: "bak_missing", target: "x.sqlite") }?.code == .notFound)
@@ -252,7 +253,20 @@ struct BackupFlowTests {
             _ = try await client.backupsRestore(backupId: intact.id, target: "once.sqlite")
             #expect(await rpcError { try await client.backupsRestore(backupId: intact.id, target: "once.sqlite") }?.code == .alreadyExists)
             let written = try FileManager.default.contentsOfDirectory(atPath: restores.path)
-            #expect(written == ["once.sqlite"], "nothing half-restored: \(written)")
+            if let postgres = server.postgres {
+                #expect(written.isEmpty, "no scratch file left: \(written)")
+                let live = postgres.url.database
+                let databases = try await postgres.column("SELECT datname FROM pg_database WHERE datname LIKE '\(live).%'")
+                #expect(databases == ["\(live).once.sqlite"], "nothing half-restored: \(databases)")
+                // A backup of the other engine's store is refused plainly.
+                let manifest = folder.appendingPathComponent("\(intact.id).manifest.json")
+                let text = try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(of: #""engine" : "postgres""#, with: #""engine" : "sqlite""#)
+                try text.write(to: manifest, atomically: true, encoding: .utf8)
+                let other = await refusal(intact.id)
+                #expect(other?.code == .failedPrecondition && other?.details?["reason"] == "engine_mismatch", "\(String(describing: other))")
+            } else {
+                #expect(written == ["once.sqlite"], "nothing half-restored: \(written)")
+            }
         }
     }
 }

@@ -193,6 +193,34 @@ public struct DemoServer: Sendable {
         }
     }
 
+    /// Runs one statement that returns no rows, on whichever store serves.
+    public func execute(_ sql: String) async throws {
+        if let postgres {
+            try await postgres.execute(sql)
+        } else {
+            try await database.write { db in try db.execute(sql: sql) }
+        }
+    }
+
+    /// Runs `body` with a view of the database a restore wrote (`RestoreReport.target`: a file, or on
+    /// PostgreSQL a URL), read through the same `column`, `count` and `checksum`.
+    public func restored<T: Sendable>(_ target: String, _ body: @Sendable (DemoServer) async throws -> T) async throws -> T {
+        guard postgres != nil else {
+            let restored = try AppDatabase.open(path: target)
+            defer { try? restored.writer.close() }
+            return try await body(DemoServer(store: store, database: restored, requests: requests, backups: backups, folder: folder))
+        }
+        let restored = PostgresAppDatabase(url: try PostgresURL(target), logger: TestStore.quietLogger, connections: 2)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await restored.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(DemoServer(store: store, database: database, postgres: restored, requests: requests, backups: backups, folder: folder))
+        }
+    }
+
     /// `SELECT count(*) …` on whichever store serves.
     public func count(_ sql: String) async throws -> Int {
         Int(try await column(sql).first.flatMap { $0 } ?? "") ?? -1

@@ -34,7 +34,8 @@ public enum TestStore: String, Sendable, CaseIterable, CustomStringConvertible {
         guard let text = url else { throw TestStoreError("ALT_TEST_DATABASE_URL is not set, and CI must test PostgreSQL") }
         let admin = try PostgresURL(text)
         let template = try await Template.shared.name(admin)
-        let name = "alt_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        // Short, so restores named `<name>.<target>` fit PostgreSQL's 63 bytes.
+        let name = "alt_t\(UUID().uuidString.lowercased().prefix(8))"
         try await withAdmin(admin) { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: quietLogger) }
         var fresh = admin
         fresh.database = name
@@ -51,7 +52,15 @@ public enum TestStore: String, Sendable, CaseIterable, CustomStringConvertible {
         } catch {
             result = .failure(error)
         }
-        try await withAdmin(admin) { try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: quietLogger) }
+        try await withAdmin(admin) { connection in
+            // With the databases restores of this one made (`<name>.<target>`).
+            var names = [name]
+            let restored = try await connection.query("SELECT datname::text FROM pg_database WHERE datname LIKE \(name + ".%")", logger: quietLogger)
+            for try await restore in restored.decode(String.self) { names.append(restore) }
+            for database in names {
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE \"\(database)\" WITH (FORCE)"), logger: quietLogger)
+            }
+        }
         return try result.get()
     }
 

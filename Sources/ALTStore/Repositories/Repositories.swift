@@ -53,6 +53,9 @@ public protocol AccountsRepository: Sendable {
     func retainedBilling(accountID: String) async throws -> (count: Int, until: Date?)
     /// Application log lines that still name the account, and the newest one's time.
     func retainedLogs(accountID: String) async throws -> (count: Int, newest: Date?)
+    /// Every account id the store holds an account or an integration connection of (a restore's ledger
+    /// replay looks the ledger's hashes up among them).
+    func accountIDs() async throws -> [String]
 }
 
 /// Deletion requests.
@@ -200,6 +203,10 @@ public protocol SnapshotSource: Sendable {
     var engine: TableClassification.Engine { get }
     /// Writes the copy into the file at `path`, which exists, is empty and is private to this process.
     func writeSnapshot(toFile path: String) async throws
+    /// Where `backups.restore` with target `name` goes on this store's engine: a new file `name` in
+    /// `folder` (SQLite), or a new database `<store's database>.<name>` on the same server (PostgreSQL, whose
+    /// scratch file goes in `folder`). Throws `InvalidRestoreName` for a name the engine cannot take.
+    func restoreTarget(named name: String, in folder: URL) throws -> any RestoreTarget
 }
 
 /// What the policy keeps only for a while (P8).

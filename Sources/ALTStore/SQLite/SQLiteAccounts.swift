@@ -47,4 +47,12 @@ struct SQLiteAccounts: AccountsRepository {
             return (row?[0] ?? 0, StoredTime.date(row?[1]))
         }
     }
+
+    func accountIDs() async throws -> [String] {
+        try await access { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM accounts UNION SELECT account_id FROM instagram_connections UNION SELECT account_id FROM calendar_connections"
+            )
+        }
+    }
 }

@@ -52,6 +52,8 @@ extension BackupError: RPCErrorConvertible {
         case .truncated: RPCError(.dataLoss, description, details: ["reason": "truncated"])
         case .wrongKeyOrTampered: RPCError(.dataLoss, description, details: ["reason": "wrong_key_or_tampered"])
         case .corrupt: RPCError(.dataLoss, description, details: ["reason": "corrupt"])
+        case .wrongEngine(_, let engine): RPCError(.failedPrecondition, description, details: ["reason": "engine_mismatch", "engine": .string(engine)])
+        case .restoreFailed: RPCError(.unavailable, description, details: ["reason": "restore_failed"])
         case .folderUnwritable: RPCError(.unavailable, description, details: ["reason": "backup_folder_unwritable"], retryable: true)
         }
     }

@@ -2,7 +2,6 @@ public import ALTBackups
 public import ALTStore
 import ErasureDomain
 public import Foundation
-import JSONRPC
 public import Logging
 
 /// Backups in the service (P4, I1): made on demand and on a schedule, pruned when their time is up (at
@@ -64,7 +63,7 @@ public struct Backups: Sendable {
     /// Returns how many files were removed.
     public func cleanUp() async throws -> Int {
         let backups = try await settings.folder.cleanUp()
-        let restores = try BackupRestorer.removeUnfinished(in: settings.restoreFolder)
+        let restores = try UnfinishedRestores.remove(in: settings.restoreFolder)
         return backups.count + restores.count
     }
 
@@ -80,18 +79,23 @@ public struct Backups: Sendable {
         return pruned
     }
 
-    /// Restores into `restoreFolder/<name>`, replaying the live ledger.
+    /// Restores into a new database named for `name` (`SnapshotSource.restoreTarget`: a file in the
+    /// restore folder, or on PostgreSQL a database beside the store's), replaying the live ledger.
     public func restore(id: String, name: String, actor: String) async throws -> BackupRestorer.Report {
         guard BackupFolder.isValidID(name.replacingOccurrences(of: ".", with: "_")), !name.hasPrefix("."), !name.contains("/") else {
-            throw DeletionError.invalidArgument(param: "target", message: "a file name (letters, digits, . _ -), written into the restore folder")
+            throw DeletionError.invalidArgument(param: "target", message: "a name of letters, digits, . _ - (a file in the restore folder, or a database)")
         }
-        guard store.snapshots.engine == .sqlite else { throw RestoreUnsupported() }
         try FileManager.default.createDirectory(at: settings.restoreFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let target = settings.restoreFolder.appendingPathComponent(name).path
+        let target: any RestoreTarget
+        do {
+            target = try store.snapshots.restoreTarget(named: name, in: settings.restoreFolder)
+        } catch let invalid as InvalidRestoreName {
+            throw DeletionError.invalidArgument(param: "target", message: invalid.description)
+        }
         let ledger = try await store.read { tx in try await tx.ledger.entries() }
         let hasher = environment.hasher
         let report = try await BackupRestorer(folder: settings.folder, keys: settings.keys)
-            .restore(id: id, to: target, ledger: ledger) { hasher.hash(kind: $0, value: $1) }
+            .restore(id: id, into: target, ledger: ledger) { hasher.hash(kind: $0, value: $1) }
         let now = self.now
         try await store.write { tx in
             try await tx.audit.append(
@@ -127,16 +131,5 @@ extension Backups {
             try await requests.confirmClearedRequests()
             return due
         }
-    }
-}
-
-/// `backups.restore` on a PostgreSQL store: its backups are `pg_dump` archives, which restore with
-/// `pg_restore` into a new database, not into a file here (not built yet: `schemas/POSTGRES.md`).
-struct RestoreUnsupported: Error, RPCErrorConvertible {
-    var rpcError: RPCError {
-        RPCError(
-            .unimplemented, "backups.restore writes a database file; restore a PostgreSQL backup with pg_restore (schemas/POSTGRES.md)",
-            details: ["reason": "restore_unsupported_on_store"]
-        )
     }
 }

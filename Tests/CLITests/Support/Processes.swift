@@ -98,3 +98,19 @@ final class DaemonProcess {
         var description: String { "deletiond did not start: \(output)" }
     }
 }
+
+/// The first line `psql` prints for `sql` on `url` (unaligned, tuples only), or nil when psql fails.
+func psql(_ url: String, _ sql: String) throws -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["psql", url, "-Atqc", sql]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    let text = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
+    return text ?? ""
+}

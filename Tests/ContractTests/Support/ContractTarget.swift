@@ -27,10 +27,6 @@ enum ContractTarget: String, CaseIterable, CustomStringConvertible, Sendable {
     static let nobodyToken = DemoServer.nobodyToken
     static var callers: CallerDirectory { DemoServer.callers }
 
-    /// Methods this target does not run: `backups.restore` writes an SQLite file, and answers UNIMPLEMENTED
-    /// on a PostgreSQL store (whose backups restore with `pg_restore`: schemas/POSTGRES.md).
-    func skips(_ method: String) -> Bool { self == .inProcessPostgres && method == "backups.restore" }
-
     /// Runs `body` with the port of a live server of this kind.
     func run(_ body: @Sendable (Int) async throws -> Void) async throws {
         switch self {

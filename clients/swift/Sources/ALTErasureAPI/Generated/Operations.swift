@@ -621,9 +621,9 @@ public enum Operations {
         public typealias Params = NoParams
     }
 
-    /// `backups.restore`: Restores a backup into a new database file, replaying the erasure ledger.
+    /// `backups.restore`: Restores a backup into a new database, replaying the erasure ledger.
     ///
-    /// Checks the size and SHA-256, opens every chunk (authentication tag and position), gunzips into a temporary file, opens it (an older schema is migrated), erases again every subject the live erasure ledger holds (I1), and only then renames it to target inside the restore folder. A damaged backup is DATA_LOSS with details.reason (missing_manifest, unreadable_manifest, unknown_format, unknown_key, checksum_mismatch, truncated, wrong_key_or_tampered, corrupt); nothing is half-written. The offline equivalent is deletiond restore --backup ID --to PATH.
+    /// Checks the size and SHA-256, opens every chunk (authentication tag and position), gunzips into a private scratch file, loads it into a new, unfinished database (SQLite: the file itself, its older schema migrated; PostgreSQL: pg_restore into a new database on the same server, then migrated), erases again every subject the live erasure ledger holds (I1), and only then installs it under target: a file in the restore folder, or on PostgreSQL a database of that name. A damaged backup is DATA_LOSS with details.reason (missing_manifest, unreadable_manifest, unknown_format, unknown_key, checksum_mismatch, truncated, wrong_key_or_tampered, corrupt); a backup of the other engine's store is FAILED_PRECONDITION (engine_mismatch); a load the database server refuses is UNAVAILABLE (restore_failed); nothing is half-written. The offline equivalent is deletiond restore --backup ID --to PATH (or --to NAME with --database-url).
     public enum BackupsRestore: DocumentedMethod {
         public static let name = "backups.restore"
         public static let parameterNames: [String] = ["backupId", "target"]
@@ -635,7 +635,7 @@ public enum Operations {
         public struct Params: Codable, Hashable, Sendable {
             /// A backup id, or latest for the newest.
             public var backupId: String
-            /// A file name in the restore folder (letters, digits, . _ -); it must not exist yet.
+            /// The new database: a file name in the restore folder, or on PostgreSQL a database name on the same server (letters, digits, . _ -, at most 40); it must not exist yet.
             public var target: String
 
             public init(backupId: String, target: String) {

@@ -653,7 +653,7 @@ public enum Components {
             public var reErasedRows: Int
             /// Subjects erased again by the ledger replay (I1).
             public var reErasedSubjects: Int
-            /// The restored database file.
+            /// Where the restored database is: a file path, or on PostgreSQL its URL (no password).
             public var target: String
 
             public init(backupId: String, reErasedRows: Int, reErasedSubjects: Int, target: String) {

@@ -302,9 +302,9 @@ extension ALTErasureClient {
         try await call(Operations.BackupsPrune.self, NoParams(), options: options)
     }
 
-    /// `backups.restore`: Restores a backup into a new database file, replaying the erasure ledger.
+    /// `backups.restore`: Restores a backup into a new database, replaying the erasure ledger.
     ///
-    /// Checks the size and SHA-256, opens every chunk (authentication tag and position), gunzips into a temporary file, opens it (an older schema is migrated), erases again every subject the live erasure ledger holds (I1), and only then renames it to target inside the restore folder. A damaged backup is DATA_LOSS with details.reason (missing_manifest, unreadable_manifest, unknown_format, unknown_key, checksum_mismatch, truncated, wrong_key_or_tampered, corrupt); nothing is half-written. The offline equivalent is deletiond restore --backup ID --to PATH.
+    /// Checks the size and SHA-256, opens every chunk (authentication tag and position), gunzips into a private scratch file, loads it into a new, unfinished database (SQLite: the file itself, its older schema migrated; PostgreSQL: pg_restore into a new database on the same server, then migrated), erases again every subject the live erasure ledger holds (I1), and only then installs it under target: a file in the restore folder, or on PostgreSQL a database of that name. A damaged backup is DATA_LOSS with details.reason (missing_manifest, unreadable_manifest, unknown_format, unknown_key, checksum_mismatch, truncated, wrong_key_or_tampered, corrupt); a backup of the other engine's store is FAILED_PRECONDITION (engine_mismatch); a load the database server refuses is UNAVAILABLE (restore_failed); nothing is half-written. The offline equivalent is deletiond restore --backup ID --to PATH (or --to NAME with --database-url).
     ///
     /// Declared errors: `.notFound`, `.alreadyExists`, `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
     public func backupsRestore(backupId: String, target: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.RestoreReport {
