@@ -274,6 +274,7 @@ let package = Package(
                 "RPCTestSupport",
                 "ServiceTestSupport",
                 "ALTStore",
+                "ALTStorePostgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "ALTBackups",
                 "ErasureDomain",

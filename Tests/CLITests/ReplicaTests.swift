@@ -111,6 +111,4 @@ struct ReplicaTests {
     private func client<T: Sendable>(_ daemon: DaemonProcess, _ body: @Sendable (ALTErasureClient) async throws -> T) async throws -> T {
         try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { try await body($0) }
     }
-
-    /// The first column of the first row `sql` returns (nil on failure or no row).
 }

@@ -179,18 +179,7 @@ public struct DemoServer: Sendable {
 
     /// The one column `sql` selects, as text, on whichever store serves: what a test checks the rows with.
     public func column(_ sql: String) async throws -> [String?] {
-        if let postgres { return try await postgres.column(sql) }
-        return try await database.writer.read { db in
-            try Row.fetchAll(db, sql: sql).map { row -> String? in
-                switch (row[0] as DatabaseValue).storage {
-                case .null: nil
-                case .int64(let value): String(value)
-                case .double(let value): String(value)
-                case .string(let value): value
-                case .blob(let value): value.map { String(format: "%02x", $0) }.joined()
-                }
-            }
-        }
+        try await (postgres.map(StoreReader.postgres) ?? .sqlite(database)).column(sql)
     }
 
     /// Runs one statement that returns no rows, on whichever store serves.

@@ -1,4 +1,5 @@
-import ALTStore
+public import ALTStore
+import GRDB
 public import ALTStorePostgres
 import Foundation
 import Logging
@@ -108,4 +109,35 @@ public enum TestStore: String, Sendable, CaseIterable, CustomStringConvertible {
 public struct TestStoreError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Reads a store's rows as text, whichever engine holds them: what tests check rows with.
+public enum StoreReader: Sendable {
+    case sqlite(AppDatabase)
+    case postgres(PostgresAppDatabase)
+
+    /// The one column `sql` selects, as text (NULL as nil; SQLite blobs as hex).
+    public func column(_ sql: String) async throws -> [String?] {
+        switch self {
+        case .postgres(let database):
+            return try await database.column(sql)
+        case .sqlite(let database):
+            return try await database.writer.read { db in
+                try Row.fetchAll(db, sql: sql).map { row -> String? in
+                    switch (row[0] as DatabaseValue).storage {
+                    case .null: nil
+                    case .int64(let value): String(value)
+                    case .double(let value): String(value)
+                    case .string(let value): value
+                    case .blob(let value): value.map { String(format: "%02x", $0) }.joined()
+                    }
+                }
+            }
+        }
+    }
+
+    /// The single number a `SELECT count(*) …` (or `sum`) answers; -1 when there is none.
+    public func count(_ sql: String) async throws -> Int {
+        Int(try await column(sql).first.flatMap { $0 } ?? "") ?? -1
+    }
 }

@@ -1,5 +1,6 @@
 import ALTErasureClient
 import ALTStore
+import ALTStorePostgres
 import Foundation
 import GRDB
 import RPCTestSupport
@@ -19,12 +20,14 @@ struct CrashRecoveryTests {
         let process = Process()
         let port: Int
 
-        init(database: String) throws {
+        /// `database`: the SQLite file, or on PostgreSQL the file the dev secrets live beside; `arguments`
+        /// add `--database-url` for PostgreSQL.
+        init(database: String, arguments: [String] = []) throws {
             process.executableURL = Executables.url("deletiond")
             process.arguments = [
                 "serve", "--dev", "--port", "0", "--db", database, "--grace-period-days", "0",
                 "--erasure-batch-size", "25", "--worker-interval", "1", "--log-level", "error",
-            ]
+            ] + arguments
             let stdout = Pipe()
             process.standardOutput = stdout
             process.standardError = FileHandle.nullDevice
@@ -42,20 +45,33 @@ struct CrashRecoveryTests {
         deinit { if process.isRunning { kill9() } }
     }
 
-    @Test("killed three times mid-erasure, it resumes each time and finishes clean")
-    func killAndResume() async throws {
+    @Test("killed three times mid-erasure, it resumes each time and finishes clean", arguments: TestStore.all)
+    func killAndResume(store: TestStore) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = try Self.seedBench(in: folder)
+        switch store {
+        case .sqlite:
+            let path = try Self.seedBench(in: folder)
+            try await killAndResume(path: path, observer: .sqlite(try AppDatabase.open(path: path)), arguments: [])
+        case .postgres:
+            try await TestStore.withPostgres { database in
+                // A restarted process waits out the killed one's erasure lease (SQLite clears them at open).
+                let url = ["--database-url", database.url.description]
+                let path = try Self.seedBench(in: folder, arguments: url)
+                try await killAndResume(path: path, observer: .postgres(database), arguments: url + ["--erasure-lease", "2"])
+            }
+        }
+    }
 
-        let observer = try AppDatabase.open(path: path)
+    private func killAndResume(path: String, observer: StoreReader, arguments: [String]) async throws {
         let others = ["acc_000001", "acc_000002", "acc_000003"]
-        let total = try await observer.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM contacts WHERE account_id = 'acc_large') + (SELECT count(*) FROM messages WHERE account_id = 'acc_large')")
-        } ?? 0
+        let total = try await observer.count(
+            "SELECT (SELECT count(*) FROM contacts WHERE account_id = 'acc_large') + (SELECT count(*) FROM messages WHERE account_id = 'acc_large')"
+        )
         #expect(total > 15_000)
+        let messages = try await observer.count("SELECT count(*) FROM messages WHERE account_id = 'acc_large'")
 
-        var daemon = try Daemon(database: path)
+        var daemon = try Daemon(database: path, arguments: arguments)
         // What the retention policy expires anyway (old logs) goes before the snapshot of the others.
         _ = try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in try await client.retentionSweep() }
         let before = try await checksums(observer, others)
@@ -73,7 +89,7 @@ struct CrashRecoveryTests {
             let committed = try await erasedSoFar(observer, requestID)
             #expect(committed >= progress, "a kill never loses a committed batch")
             killedAt.append(committed)
-            daemon = try Daemon(database: path)
+            daemon = try Daemon(database: path, arguments: arguments)
             // Status never claims more than is done: it reports exactly the committed progress.
             let reported = try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
                 try await client.deletionStatus(requestId: requestID)
@@ -82,15 +98,20 @@ struct CrashRecoveryTests {
         }
         #expect(killedAt == killedAt.sorted() && Set(killedAt).count == 3, "three kills at three different points: \(killedAt)")
 
+        let postgres = if case .postgres = observer { true } else { false }
         try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
             let erased = try await waitForState(.erased, requestID: requestID, client: client, timeout: .seconds(120))
             #expect(erased.erased["contacts"] ?? 0 > 0)
             let proof = try await client.deletionVerifyErasure(requestId: requestID)
             #expect(proof.verdict == .clean, "\(proof.tables.filter { $0.linkedRows + $0.matchingRows > 0 })")
-            #expect(proof.byteScan.performed && proof.byteScan.occurrences == 0)
+            // A server's files are not the service's to scan (schemas/POSTGRES.md).
+            #expect(proof.byteScan.performed == !postgres && proof.byteScan.occurrences == 0)
         }
         daemon.kill9()
         #expect(try await checksums(observer, others) == before, "other accounts are byte-for-byte unchanged")
+        // Every committed batch counted once: the progress is exactly the rows there were.
+        let progress = "SELECT rows_erased FROM erasure_progress WHERE job_id = '\(requestID)' AND table_name = 'messages'"
+        #expect(try await observer.count(progress) == messages)
     }
 
     @Test("deletion.execute answers at once with the erasure started; it goes on after the caller has gone (issue 11, defect 10)")
@@ -169,13 +190,14 @@ struct CrashRecoveryTests {
         daemon.kill9()
     }
 
-    /// A small bench store (4 accounts, acc_large ≈ 22,000 rows) in `folder`, seeded by the executable.
-    static func seedBench(in folder: URL) throws -> String {
+    /// A small bench store (4 accounts, acc_large ≈ 22,000 rows) in `folder`, seeded by the executable
+    /// (`arguments` add `--database-url` for PostgreSQL: the file then only has the dev secrets beside it).
+    static func seedBench(in folder: URL, arguments: [String] = []) throws -> String {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("alt.sqlite").path
         let seed = Process()
         seed.executableURL = Executables.url("deletiond")
-        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"]
+        seed.arguments = ["seed", "--db", path, "--profile", "bench", "--accounts", "4", "--large-scale", "0.03"] + arguments
         seed.standardOutput = FileHandle.nullDevice
         try seed.run()
         seed.waitUntilExit()
@@ -183,8 +205,21 @@ struct CrashRecoveryTests {
         return path
     }
 
-    func checksums(_ database: AppDatabase, _ accounts: [String]) async throws -> [String] {
-        try await database.writer.read { db in
+    func checksums(_ observer: StoreReader, _ accounts: [String]) async throws -> [String] {
+        guard case .sqlite(let database) = observer else {
+            var texts: [String] = []
+            for account in accounts {
+                var text = ""
+                for entry in TableClassification.all where entry.category != .serviceInternal && entry.engines.contains(.postgres) {
+                    guard let column = entry.accountColumn else { continue }
+                    let rows = try await observer.column("SELECT to_jsonb(t)::text FROM \(entry.table) t WHERE \(column) = '\(account)' ORDER BY 1")
+                    text += entry.table + ":" + rows.map { $0 ?? "" }.joined(separator: "\n")
+                }
+                texts.append(text)
+            }
+            return texts
+        }
+        return try await database.writer.read { db in
             try accounts.map { account in
                 var text = ""
                 for entry in TableClassification.all where entry.category != .serviceInternal && entry.table != "search_index" {
@@ -197,16 +232,14 @@ struct CrashRecoveryTests {
         }
     }
 
-    func erasedSoFar(_ database: AppDatabase, _ requestID: String) async throws -> Int {
-        try await database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT coalesce(sum(rows_erased), 0) FROM erasure_progress WHERE job_id = ?", arguments: [requestID]) ?? 0
-        }
+    func erasedSoFar(_ observer: StoreReader, _ requestID: String) async throws -> Int {
+        try await observer.count("SELECT coalesce(sum(rows_erased), 0) FROM erasure_progress WHERE job_id = '\(requestID)'")
     }
 
-    func waitForProgress(_ database: AppDatabase, requestID: String, atLeast rows: Int) async throws -> Int {
+    func waitForProgress(_ observer: StoreReader, requestID: String, atLeast rows: Int) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            let done = try await erasedSoFar(database, requestID)
+            let done = try await erasedSoFar(observer, requestID)
             if done >= rows { return done }
             try await Task.sleep(for: .milliseconds(5))
         }
