@@ -23,13 +23,24 @@ public struct PostgresErasureStore: ErasureStore {
         try await writing { access in try await body(PostgresTransaction(access: access)) }
     }
 
-    /// One unit of work on a connection of its own, run again when it loses a conflict.
-    func writing<T: Sendable>(_ body: @Sendable (PostgresAccess) async throws -> T) async throws -> T {
+    /// How a unit of work is isolated from concurrent ones.
+    enum Isolation: String {
+        /// The default: whatever the unit of work reads stays true until it commits, or it runs again.
+        case serializable = "SERIALIZABLE"
+        /// For units of work that lock the rows they depend on first (`SELECT … FOR UPDATE`): the single-
+        /// record cascades, which under SERIALIZABLE conflict with each other through neighbouring index
+        /// pages whenever one account's records are deleted at once.
+        case readCommitted = "READ COMMITTED"
+    }
+
+    /// One unit of work on a connection of its own, run again when it loses a conflict (a serialization
+    /// failure, a deadlock, or a unique key another replica took first).
+    func writing<T: Sendable>(isolation: Isolation = .serializable, _ body: @Sendable (PostgresAccess) async throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             var attempt = 1
             while true {
                 do {
-                    return try await transaction(body)
+                    return try await transaction(isolation, body)
                 } catch is SerializationConflict where attempt < Self.attempts {
                     attempt += 1
                     try await Task.sleep(for: .milliseconds(Int.random(in: 1...(2 << min(attempt, 7)))))
@@ -38,11 +49,11 @@ public struct PostgresErasureStore: ErasureStore {
         }
     }
 
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresAccess) async throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(_ isolation: Isolation, _ body: @escaping @Sendable (PostgresAccess) async throws -> T) async throws -> T {
         let logger = database.logger
         return try await database.withConnection { connection in
             let access = PostgresAccess(connection: connection, logger: logger)
-            try await access.rows("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            try await access.rows(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
             do {
                 let value = try await body(access)
                 try await access.rows("COMMIT")

@@ -15,7 +15,11 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         var errors = 0
     }
 
+    /// The frame body up to the params' `{seq}` (or up to the id), what follows `{seq}` up to the id, and
+    /// the id's end.
     private let prefix: [UInt8]
+    private let middle: [UInt8]
+    private let sequence: (@Sendable () -> String)?
     private let suffix: [UInt8]
     private let token: String?
     private let pipeline: Int
@@ -33,6 +37,7 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
     init(
         method: String,
         params: String?,
+        sequence: (@Sendable () -> String)? = nil,
         token: String?,
         pipeline: Int,
         ratePerSecond: Double? = nil,
@@ -42,9 +47,17 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         self.interval = ratePerSecond.map { UInt64(1e9 / $0) }
         var prefix = Array(#"{"jsonrpc":"2.0","method":"#.utf8)
         prefix += Array("\"\(method)\"".utf8)
-        if let params { prefix += Array(#","params":"#.utf8) + Array(params.utf8) }
-        prefix += Array(#","id":"#.utf8)
+        var middle: [UInt8] = []
+        if let params {
+            // `{seq}` in the params: each call gets the next number of the shared sequence there.
+            let parts = params.components(separatedBy: "{seq}")
+            prefix += Array(#","params":"#.utf8) + Array(parts[0].utf8)
+            middle = Array(parts.dropFirst().joined(separator: "{seq}").utf8)
+        }
+        self.sequence = params?.contains("{seq}") == true ? sequence : nil
+        middle += Array(#","id":"#.utf8)
         self.prefix = prefix
+        self.middle = middle
         self.suffix = Array("}".utf8)
         self.token = token
         self.pipeline = pipeline
@@ -84,6 +97,8 @@ final class LoadConnection: ChannelInboundHandler, @unchecked Sendable {
         nextID += 1
         var body = context.channel.allocator.buffer(capacity: prefix.count + 12)
         body.writeBytes(prefix)
+        if let sequence { body.writeString(sequence()) }
+        body.writeBytes(middle)
         body.writeString(String(id))
         body.writeBytes(suffix)
         var headers = FrameHeaders()

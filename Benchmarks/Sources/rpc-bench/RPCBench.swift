@@ -20,7 +20,10 @@ struct RPCBench: AsyncParsableCommand {
     @Option(help: "Run for this many seconds instead of a number of calls.") var duration: Double?
     @Option(help: "Calls/s per connection on a fixed schedule (open loop); default: as fast as answers come.") var rate: Double?
     @Option var method = "health.check"
-    @Option(help: "Params as JSON text.") var params: String?
+    @Option(help: "Params as JSON text; {seq} in it becomes 1, 2, 3… (--seq-start on) across every connection, one per call.")
+    var params: String?
+    @Option(help: "The first number {seq} stands for.") var seqStart = 1
+    @Option(help: "{seq} padded with zeros to this many digits.") var seqDigits = 1
     @Option(help: "Bearer token.") var token: String?
     @Option(help: "Client event-loop threads.") var threads = 1
     @Flag(help: "Print one JSON object instead of a line.") var json = false
@@ -43,6 +46,12 @@ struct RPCBench: AsyncParsableCommand {
             if let deadline { return DispatchTimeNanoseconds.now < deadline }
             return budget.subtract(1, ordering: .relaxed).newValue >= 0
         }
+        let counter = Atomic<Int>(seqStart)
+        let digits = seqDigits
+        let sequence: @Sendable () -> String = {
+            let number = String(counter.add(1, ordering: .relaxed).oldValue)
+            return String(repeating: "0", count: max(0, digits - number.count)) + number
+        }
         let start = DispatchTimeNanoseconds.now
         var futures: [EventLoopFuture<LoadConnection.Report>] = []
         for _ in 0..<connections {
@@ -57,7 +66,7 @@ struct RPCBench: AsyncParsableCommand {
                         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
                         try channel.pipeline.syncOperations.addHandler(
                             LoadConnection(
-                                method: method, params: params, token: token, pipeline: pipeline, ratePerSecond: rate, shouldSend: shouldSend, done: done
+                                method: method, params: params, sequence: sequence, token: token, pipeline: pipeline, ratePerSecond: rate, shouldSend: shouldSend, done: done
                             )
                         )
                     }
