@@ -22,7 +22,7 @@ public enum ErasureServer {
         registry.registerIntegrations(Integrations(requests: requests, meta: meta))
         registry.registerDeletion(requests, reports: RequestReports(store: requests.store, environment: requests.environment))
         registry.registerOutbox(Outbox(store: requests.store, environment: requests.environment), requests: requests)
-        registry.registerRetention(Retention(store: requests.store, clock: requests.environment.clock), requests: requests)
+        registry.registerRetention(Retention(store: requests.store, clock: requests.environment.clock, replicaID: requests.environment.replicaID), requests: requests)
         registry.registerBackups(backups, requests: requests)
         registry.registerAdmin(requests.environment)
         return Dispatcher(

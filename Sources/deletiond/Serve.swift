@@ -124,7 +124,7 @@ struct Serve: AsyncParsableCommand {
             let probe = StoreProbe(store: erasureStore, state: serving)
             // The scheduled work, one service per feature.
             let executor = requests.executor(every: .seconds(settings.workerIntervalSeconds), logger: logger)
-            let sweeper = Retention(store: erasureStore, clock: environment.clock).sweeper(every: .seconds(settings.sweepIntervalSeconds), logger: logger)
+            let sweeper = Retention(store: erasureStore, clock: environment.clock, replicaID: environment.replicaID).sweeper(every: .seconds(settings.sweepIntervalSeconds), logger: logger)
             let scheduler = backups.scheduler(
                 requests: requests, backupInterval: backup.interval, pruneInterval: .seconds(settings.workerIntervalSeconds), logger: logger
             )

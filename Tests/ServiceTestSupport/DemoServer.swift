@@ -150,7 +150,7 @@ public struct DemoServer: Sendable {
                     // day away), pruning every round.
                     let logger = LiveTCPServer.quietLogger
                     let executor = requests.executor(every: interval, logger: logger)
-                    let sweeper = Retention(store: requests.store, clock: environment.clock).sweeper(logger: logger)
+                    let sweeper = Retention(store: requests.store, clock: environment.clock, replicaID: environment.replicaID).sweeper(logger: logger)
                     let scheduler = backups.scheduler(requests: requests, backupInterval: .seconds(86_400), pruneInterval: interval, logger: logger)
                     group.addTask { await executor.run() }
                     group.addTask { await sweeper.run() }

@@ -7,18 +7,21 @@ import PostgresNIO
 /// Erasure on PostgreSQL, in the shape of SQLite's `Eraser`: bounded batches, each one unit of work that
 /// deletes up to `batchSize` rows of one table (found through the table's account index) and adds its
 /// count to `erasure_progress`, so a replica killed mid-way loses at most its batch in flight and any
-/// replica resumes the job. Search entries go in the batch that deletes their contact or message; usage
-/// events are folded into `usage_daily` by the statement that deletes them. At the end the touched tables
+/// replica resumes the job. Search entries go in the batch that deletes their contact or message (in an
+/// account-scope erasure, all of the account's go first, in batches through the account index: one
+/// lookup per erased id cost more than the deletes themselves); usage events are folded into
+/// `usage_daily` by the statement that deletes them. At the end the touched tables
 /// are vacuumed, so the erased rows' dead tuples are reclaimed now rather than whenever autovacuum runs
 /// (what PostgreSQL can and cannot promise beyond that: `schemas/POSTGRES.md`).
 struct PostgresErasure: ErasureRepository {
     let store: PostgresErasureStore
 
-    /// What goes with a table's deleted rows in the same statement (`gone` holds their `id`s).
-    private static func companion(of table: String) -> String {
+    /// What goes with a table's deleted rows in the same statement (`gone` holds their `id`s); `indexed`:
+    /// whether search entries may still point at them.
+    private static func companion(of table: String, indexed: Bool) -> String {
         switch table {
-        case "contacts": ", unindexed AS (DELETE FROM search_index WHERE kind = 'contact' AND ref_id IN (SELECT id FROM gone))"
-        case "messages": ", unindexed AS (DELETE FROM search_index WHERE kind = 'message' AND ref_id IN (SELECT id FROM gone))"
+        case "contacts" where indexed: ", unindexed AS (DELETE FROM search_index WHERE kind = 'contact' AND ref_id IN (SELECT id FROM gone))"
+        case "messages" where indexed: ", unindexed AS (DELETE FROM search_index WHERE kind = 'message' AND ref_id IN (SELECT id FROM gone))"
         case "usage_events":
             """
             , folded AS (
@@ -31,9 +34,9 @@ struct PostgresErasure: ErasureRepository {
         }
     }
 
-    private static func returning(_ table: String) -> String {
+    private static func returning(_ table: String, indexed: Bool) -> String {
         switch table {
-        case "contacts", "messages": "id"
+        case "contacts" where indexed, "messages" where indexed: "id"
         case "usage_events": "occurred_at, kind"
         default: "1"
         }
@@ -56,13 +59,18 @@ struct PostgresErasure: ErasureRepository {
             }
         }
         var touched: [String] = []
+        // The whole account goes: its search entries first, through the account index.
+        let indexed = scope != .account
+        if !indexed, try await store.deleteInBatches("search_index", where: "account_id = $1", accountID, batchSize: batchSize) > 0 {
+            touched.append("search_index")
+        }
         for step in plan.steps {
             let statement = """
                 WITH gone AS (
                     DELETE FROM \(step.table) WHERE ctid = ANY(ARRAY(
                         SELECT ctid FROM \(step.table) WHERE \(step.accountColumn) = $1 LIMIT \(batchSize)
-                    )) RETURNING \(Self.returning(step.table))
-                )\(Self.companion(of: step.table)),
+                    )) RETURNING \(Self.returning(step.table, indexed: indexed))
+                )\(Self.companion(of: step.table, indexed: indexed)),
                 progress AS (
                     INSERT INTO erasure_progress (job_id, table_name, rows_erased)
                     SELECT $2, $3, count(*) FROM gone HAVING count(*) > 0
@@ -90,7 +98,8 @@ struct PostgresErasure: ErasureRepository {
                 if erased < batchSize { break }
             }
         }
-        try await vacuum(touched + (touched.contains("contacts") || touched.contains("messages") ? ["search_index"] : []))
+        let unindexed = indexed && (touched.contains("contacts") || touched.contains("messages"))
+        try await vacuum(touched + (unindexed && !touched.contains("search_index") ? ["search_index"] : []))
         return try await store.read { tx in try await tx.progress(requestID: jobID) }
     }
 
@@ -133,17 +142,25 @@ struct PostgresRetention: RetentionRepository {
     func sweep(now: Date) async throws -> [String: Int] {
         var deleted: [String: Int] = [:]
         if case .retain(_, _, let days?)? = TableClassification.named("application_logs")?.category {
-            deleted["application_logs"] = try await deleteInBatches("application_logs", where: "logged_at < $1", stored(now - TimeInterval(days) * 86_400))
+            deleted["application_logs"] = try await store.deleteInBatches(
+                "application_logs", where: "logged_at < $1", stored(now - TimeInterval(days) * 86_400), batchSize: batchSize
+            )
         }
-        deleted["billing_records"] = try await deleteInBatches("billing_records", where: "retain_until IS NOT NULL AND retain_until < $1", stored(now))
+        deleted["billing_records"] = try await store.deleteInBatches(
+            "billing_records", where: "retain_until IS NOT NULL AND retain_until < $1", stored(now), batchSize: batchSize
+        )
         return deleted
     }
+}
 
-    private func deleteInBatches(_ table: String, where condition: String, _ cutoff: Date) async throws -> Int {
+extension PostgresErasureStore {
+    /// Deletes the rows of `table` matching `condition` (on `$1` = `value`) in batches of `batchSize`, each
+    /// its own unit of work; returns how many.
+    func deleteInBatches(_ table: String, where condition: String, _ value: some PostgresNonThrowingEncodable & Sendable, batchSize: Int) async throws -> Int {
         var total = 0
         while true {
             var binds = PostgresBindings()
-            binds.append(cutoff)
+            binds.append(value)
             let query = PostgresQuery(
                 unsafeSQL: """
                     WITH gone AS (
@@ -153,7 +170,7 @@ struct PostgresRetention: RetentionRepository {
                     """,
                 binds: binds
             )
-            let count = try await store.writing { access in try await access.value(Int.self, query) ?? 0 }
+            let count = try await writing { access in try await access.value(Int.self, query) ?? 0 }
             total += count
             if count < batchSize { return total }
         }

@@ -121,8 +121,9 @@ extension Backups {
                 // The next one is an interval away whatever becomes of this one.
                 due = clock.now + backupInterval
                 do {
-                    let manifest = try await create(actor: "deletiond")
-                    logger.info("backup created", metadata: ["backup": "\(manifest.id)", "bytes": "\(manifest.size)"])
+                    if let manifest = try await scheduledBackup(every: backupInterval) {
+                        logger.info("backup created", metadata: ["backup": "\(manifest.id)", "bytes": "\(manifest.size)"])
+                    }
                 } catch where !Task.isCancelled {
                     logger.error("scheduled backup failed", metadata: ["error": "\(type(of: error))"])
                 }
@@ -131,5 +132,12 @@ extension Backups {
             try await requests.confirmClearedRequests()
             return due
         }
+    }
+
+    /// The backup of one scheduled round: nil when another replica sharing the store has taken one within
+    /// this `interval` (one backup per interval, whatever the number of replicas).
+    public func scheduledBackup(every interval: Duration) async throws -> BackupManifest? {
+        try await IntervalClaim(name: "backup-round", store: store, holder: environment.replicaID, clock: environment.clock)
+            .run(every: TimeInterval(interval.components.seconds)) { try await create(actor: "deletiond") }
     }
 }

@@ -9,10 +9,14 @@ public import Logging
 public struct Retention: Sendable {
     public let store: any ErasureStore
     public let clock: any ErasureClock
+    /// This process among the replicas (`DeletionEnvironment.replicaID`): the scheduled sweep runs on
+    /// one replica per interval.
+    public let replicaID: String
 
-    public init(store: any ErasureStore, clock: any ErasureClock) {
+    public init(store: any ErasureStore, clock: any ErasureClock, replicaID: String) {
         self.store = store
         self.clock = clock
+        self.replicaID = replicaID
     }
 
     /// One sweep as of now; rows deleted per table.
@@ -25,11 +29,18 @@ public struct Retention: Sendable {
 }
 
 extension Retention {
-    /// The sweep as a service: at start-up, then every `interval` (an hour by default).
+    /// The sweep as a service: at start-up, then every `interval` (an hour by default), on one replica
+    /// per interval (`scheduledSweep`).
     public func sweeper(every interval: Duration = .seconds(3_600), logger: Logger) -> PeriodicService<Void> {
         PeriodicService("retention sweep", every: interval, logger: logger) {
-            let deleted = try await sweep()
+            guard let deleted = try await scheduledSweep(every: interval) else { return }
             logger.info("retention sweep", metadata: ["deleted": "\(deleted)"])
         }
+    }
+
+    /// The sweep of one scheduled round: nil when another replica has swept within this `interval`.
+    public func scheduledSweep(every interval: Duration) async throws -> [String: Int]? {
+        try await IntervalClaim(name: "retention-sweep", store: store, holder: replicaID, clock: clock)
+            .run(every: TimeInterval(interval.components.seconds)) { try await sweep() }
     }
 }
