@@ -10,44 +10,17 @@ public struct SQLiteRecordsRepository: RecordsRepository {
 
     public init(database: AppDatabase) { self.database = database }
 
-    /// One step of a cascade: the table, and the rows to delete from it (a WHERE clause on `?` = the id).
-    private struct Step {
-        let table: String
-        let condition: String
-    }
-
-    private static let contactSteps = [
-        Step(table: "campaign_events", condition: "recipient_id IN (SELECT id FROM campaign_recipients WHERE contact_id = ?)"),
-        Step(table: "campaign_recipients", condition: "contact_id = ?"),
-        Step(table: "lead_scores", condition: "lead_id IN (SELECT id FROM leads WHERE contact_id = ?)"),
-        Step(table: "messages", condition: "contact_id = ?"),
-        Step(table: "leads", condition: "contact_id = ?"),
-        Step(table: "contacts", condition: "id = ?"),
-    ]
-
-    private static let leadSteps = [
-        Step(table: "lead_scores", condition: "lead_id = ?"),
-        Step(table: "messages", condition: "lead_id = ?"),
-        Step(table: "leads", condition: "id = ?"),
-    ]
-
-    private static let campaignSteps = [
-        Step(table: "campaign_events", condition: "campaign_id = ?"),
-        Step(table: "campaign_recipients", condition: "campaign_id = ?"),
-        Step(table: "campaigns", condition: "id = ?"),
-    ]
-
     public func deleteContact(accountID: String, contactID: String, actor: String) async throws -> CascadeResult {
         try await cascade(
-            kind: "contact", table: "contacts", accountID: accountID, id: contactID, actor: actor, steps: Self.contactSteps,
+            kind: "contact", table: "contacts", accountID: accountID, id: contactID, actor: actor, steps: CascadePlan.contact,
             searchEntries: "rowid = (SELECT rowid * 2 FROM contacts WHERE id = ?1) OR rowid IN (SELECT rowid * 2 + 1 FROM messages WHERE contact_id = ?1)",
-            tombstones: ["lead": "SELECT id FROM leads WHERE contact_id = ?"]
+            tombstones: CascadePlan.contactTombstones
         )
     }
 
     public func deleteLead(accountID: String, leadID: String, actor: String) async throws -> CascadeResult {
         try await cascade(
-            kind: "lead", table: "leads", accountID: accountID, id: leadID, actor: actor, steps: Self.leadSteps,
+            kind: "lead", table: "leads", accountID: accountID, id: leadID, actor: actor, steps: CascadePlan.lead,
             searchEntries: "rowid IN (SELECT rowid * 2 + 1 FROM messages WHERE lead_id = ?1)",
             tombstones: [:]
         )
@@ -55,7 +28,7 @@ public struct SQLiteRecordsRepository: RecordsRepository {
 
     public func deleteCampaign(accountID: String, campaignID: String, actor: String) async throws -> CascadeResult {
         try await cascade(
-            kind: "campaign", table: "campaigns", accountID: accountID, id: campaignID, actor: actor, steps: Self.campaignSteps,
+            kind: "campaign", table: "campaigns", accountID: accountID, id: campaignID, actor: actor, steps: CascadePlan.campaign,
             searchEntries: nil,
             tombstones: [:]
         )
@@ -67,7 +40,7 @@ public struct SQLiteRecordsRepository: RecordsRepository {
         accountID: String,
         id: String,
         actor: String,
-        steps: [Step],
+        steps: [CascadePlan.Step],
         searchEntries: String?,
         tombstones: [String: String]
     ) async throws -> CascadeResult {

@@ -16,12 +16,6 @@ import PostgresNIO
 struct PostgresRecordsRepository: RecordsRepository {
     let store: PostgresErasureStore
 
-    /// One step of a cascade: the table, and the rows to delete from it (a WHERE clause on `$1` = the id).
-    private struct Step {
-        let table: String
-        let condition: String
-    }
-
     /// What a cascade locks before it deletes: the record (`$1`), and its children that others reference.
     private static let contactLocks = [
         "SELECT account_id FROM contacts WHERE id = $1 FOR UPDATE",
@@ -34,26 +28,14 @@ struct PostgresRecordsRepository: RecordsRepository {
         "SELECT 1 FROM campaign_recipients WHERE campaign_id = $1 FOR UPDATE",
     ]
 
-    private static let contactSteps = [
-        Step(table: "campaign_events", condition: "recipient_id IN (SELECT id FROM campaign_recipients WHERE contact_id = $1)"),
-        Step(table: "campaign_recipients", condition: "contact_id = $1"),
-        Step(table: "lead_scores", condition: "lead_id IN (SELECT id FROM leads WHERE contact_id = $1)"),
-        Step(table: "messages", condition: "contact_id = $1"),
-        Step(table: "leads", condition: "contact_id = $1"),
-        Step(table: "contacts", condition: "id = $1"),
-    ]
+    /// `CascadePlan`'s steps, the id written `$1`.
+    private static func steps(_ plan: [CascadePlan.Step]) -> [CascadePlan.Step] {
+        plan.map { CascadePlan.Step(table: $0.table, condition: $0.condition.replacingOccurrences(of: "?", with: "$1")) }
+    }
 
-    private static let leadSteps = [
-        Step(table: "lead_scores", condition: "lead_id = $1"),
-        Step(table: "messages", condition: "lead_id = $1"),
-        Step(table: "leads", condition: "id = $1"),
-    ]
-
-    private static let campaignSteps = [
-        Step(table: "campaign_events", condition: "campaign_id = $1"),
-        Step(table: "campaign_recipients", condition: "campaign_id = $1"),
-        Step(table: "campaigns", condition: "id = $1"),
-    ]
+    private static let contactSteps = steps(CascadePlan.contact)
+    private static let leadSteps = steps(CascadePlan.lead)
+    private static let campaignSteps = steps(CascadePlan.campaign)
 
     /// The search entries of a contact and of its messages, found through the primary key `(kind, ref_id)`.
     /// (Written as one `OR` of the two, PostgreSQL scans the whole index table instead: a cascade whose
@@ -61,7 +43,7 @@ struct PostgresRecordsRepository: RecordsRepository {
     /// SERIALIZABLE. `PostgresPlanTests` holds every statement here to an index path.)
     static let contactSearchEntries = "(kind, ref_id) IN (SELECT 'contact', $1 UNION ALL SELECT 'message', id FROM messages WHERE contact_id = $1)"
     static let leadSearchEntries = "kind = 'message' AND ref_id IN (SELECT id FROM messages WHERE lead_id = $1)"
-    static let contactTombstones = ["lead": "SELECT id FROM leads WHERE contact_id = $1"]
+    static let contactTombstones = CascadePlan.contactTombstones.mapValues { $0.replacingOccurrences(of: "?", with: "$1") }
 
     /// Every statement a cascade runs, `$1` the record's id (and, for tombstones, `$2` the account, `$3`
     /// the kind, `$4` the time): for the plan test.
@@ -105,7 +87,7 @@ struct PostgresRecordsRepository: RecordsRepository {
     }
 
     private func cascade(
-        kind: String, accountID: String, id: String, actor: String, locks: [String], steps: [Step], searchEntries: String?,
+        kind: String, accountID: String, id: String, actor: String, locks: [String], steps: [CascadePlan.Step], searchEntries: String?,
         tombstones: [String: String]
     ) async throws -> CascadeResult {
         var tables = steps.map(\.table)
