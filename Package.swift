@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         // The store's PostgreSQL implementation.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // The public HTTP listener: Meta's callbacks, the status page, probes.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
@@ -130,6 +133,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The public HTTP edge (`serve --http-port`): Meta's callbacks as form posts, the deletion status page
+        // people read, code entry, health probes. Reaches the service through its feature types only.
+        .target(
+            name: "ErasureHTTP",
+            dependencies: [
+                "ErasureService",
+                "ErasureDomain",
+                "RPCServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // glibc's malloc_trim for deletiond (not exported by the Glibc module); a no-op elsewhere.
         .target(name: "CMallocTrim"),
         .executableTarget(
@@ -140,6 +157,7 @@ let package = Package(
                 "ALTStore",
                 "ALTStorePostgres",
                 "ErasureDomain",
+                "ErasureHTTP",
                 "ErasureService",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "RPCServer",
@@ -325,6 +343,20 @@ let package = Package(
                 "ErasureDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ErasureHTTPTests",
+            dependencies: [
+                "ErasureHTTP",
+                "ErasureService",
+                "ErasureDomain",
+                "RPCServer",
+                "ServiceTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ALTErasureClient", package: "swift"),
             ],
             swiftSettings: swiftSettings
         ),

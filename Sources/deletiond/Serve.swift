@@ -2,6 +2,7 @@ import ALTStore
 import ArgumentParser
 import Configuration
 import ErasureDomain
+import ErasureHTTP
 import ErasureService
 import Foundation
 import JSONRPC
@@ -23,6 +24,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "The TCP port, 0 picks a free one (server.port; default 7700).")
     var port: Int?
+
+    @Option(help: "Serve Meta's callbacks, the deletion status page and health probes over HTTP on this port, 0 picks a free one (http.port; off by default).")
+    var httpPort: Int?
+
+    @Option(help: "The address of the HTTP listener (http.host; default 127.0.0.1).")
+    var httpHost: String?
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var backupOptions: BackupOptions
@@ -63,9 +70,9 @@ struct Serve: AsyncParsableCommand {
     /// The flags given, as settings (they come before the environment and the file).
     var flags: [Setting: ConfigContent] {
         var flags = backupOptions.flags
-        let texts: [(Setting, String?)] = [(.host, host), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue)]
+        let texts: [(Setting, String?)] = [(.host, host), (.httpHost, httpHost), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue)]
         let numbers: [(Setting, Int?)] = [
-            (.port, port), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
+            (.port, port), (.httpPort, httpPort), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
             (.workerIntervalSeconds, workerInterval), (.sweepIntervalSeconds, sweepInterval), (.signedRequestToleranceSeconds, signedRequestTolerance),
         ]
         for (setting, value) in texts { if let value { flags[setting] = .string(value) } }
@@ -75,8 +82,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try store.settings(flags: flags)
-        if dev && !Self.isLoopback(settings.host) {
-            throw ValidationError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not \(settings.host)")
+        for host in [settings.host] + (settings.httpPort == nil ? [] : [settings.httpHost]) where dev && !Self.isLoopback(host) {
+            throw ValidationError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not \(host)")
         }
         let logFormat = LogFormat(rawValue: settings.logFormat) ?? .text
         let logLevel = LogLevel(rawValue: settings.logLevel) ?? .info
@@ -136,13 +143,22 @@ struct Serve: AsyncParsableCommand {
                 // The one line a person or a script waits for.
                 FileHandle.standardOutput.write(Data("deletiond listening on \(address.ipAddress ?? settings.host):\(address.port ?? settings.port)\n".utf8))
             }
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: server), .init(service: probe), .init(service: MemoryTrim()), .init(service: requests.runner),
+                .init(service: executor), .init(service: sweeper), .init(service: scheduler),
+            ]
+            if let httpPort = settings.httpPort {
+                let edge = HTTPEdge.Services(integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving)
+                let host = settings.httpHost
+                let http = HTTPEdge.application(edge, host: host, port: httpPort, logger: logger) { port in
+                    FileHandle.standardOutput.write(Data("deletiond http listening on \(host):\(port)\n".utf8))
+                }
+                services.insert(.init(service: http), at: 1)
+            }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    // Shut down in reverse: the scheduled work and the erasure runs stop (between batches) before the server.
-                    services: [
-                        .init(service: server), .init(service: probe), .init(service: MemoryTrim()), .init(service: requests.runner),
-                        .init(service: executor), .init(service: sweeper), .init(service: scheduler),
-                    ],
+                    // Shut down in reverse: the scheduled work and the erasure runs stop (between batches) before the servers.
+                    services: services,
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )
@@ -161,7 +177,8 @@ struct Serve: AsyncParsableCommand {
     /// configuration's `meta`; `--dev` falls back to `dev-app-secret` and a local status page.
     func metaSettings(_ settings: Settings, secrets: Secrets) throws -> MetaSettings {
         var meta = MetaSettings.development
-        meta.statusPageBase = "http://\(settings.host):\(settings.port)/deletion-status"
+        // --dev: the HTTP listener's page when there is one (a port of 0 is known only once bound).
+        if let httpPort = settings.httpPort, httpPort != 0 { meta.statusPageBase = "http://\(settings.httpHost):\(httpPort)/deletion-status" }
         if let secret = secrets.metaAppSecret {
             meta.appSecret = secret
         } else if !dev {

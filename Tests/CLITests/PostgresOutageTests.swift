@@ -40,7 +40,10 @@ struct PostgresOutageTests {
             #expect(try await client.deletionStatus(requestId: "req_demo_ig").state == .awaitingVerification)
 
             _ = try runScript(["halt", cluster])
-            let refused = await #expect(throws: ALTErasureError.self) { try await client.deletionStatus(requestId: "req_demo_ig") }
+            // The server waits 5 s for a connection before it answers UNAVAILABLE: a deadline well past that,
+            // and no retry by the client, so the answer is the server's.
+            let patient = CallOptions(timeout: .seconds(30), retries: false)
+            let refused = await #expect(throws: ALTErasureError.self) { try await client.deletionStatus(requestId: "req_demo_ig", options: patient) }
             #expect(refused?.rpcError.code == .unavailable && refused?.rpcError.retryable == true, "\(String(describing: refused))")
             let down = try await client.healthCheck()
             #expect(down.status == .notServing, "\(down)")

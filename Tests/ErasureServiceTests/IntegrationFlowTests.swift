@@ -85,7 +85,7 @@ struct IntegrationFlowTests {
             // The data-deletion callback for acc_demo's user: verified by Meta, runs at once.
             let signed = try SignedRequest.sign(payload: ["algorithm": "HMAC-SHA256", "issued_at": now, "user_id": "ig_acc_demo"], appSecret: "dev-app-secret")
             let answer = try await client.instagramDataDeletionCallback(signedRequest: signed)
-            #expect(answer.url == "http://127.0.0.1:7700/deletion-status?code=\(answer.confirmationCode)")
+            #expect(answer.url == "http://127.0.0.1:7700/deletion-status/\(answer.confirmationCode)")
             let again = try await client.instagramDataDeletionCallback(signedRequest: signed)
             #expect(again.confirmationCode == answer.confirmationCode, "Meta's retry answers the same request")
             let status = try await client.deletionStatus(confirmationCode: answer.confirmationCode)

@@ -77,8 +77,9 @@ public struct Integrations: Sendable {
         let verified = try verify(signedRequest)
         let key = environment.hasher.hash(kind: .metaSignedRequest, value: signedRequest)
         let code = try await requests.intakeMeta(userID: verified.userID, issuedAt: verified.issuedAt, signedRequestHash: key, actor: actor)
-        let separator = meta.statusPageBase.contains("?") ? "&" : "?"
-        return (meta.statusPageBase + separator + "code=" + code, code)
+        // The status page of this request: `<statusPageBase>/<confirmation code>` (`GET /deletion-status/{code}`).
+        let base = meta.statusPageBase.hasSuffix("/") ? String(meta.statusPageBase.dropLast()) : meta.statusPageBase
+        return (base + "/" + code, code)
     }
 
     func verify(_ signedRequest: String) throws -> SignedRequest {

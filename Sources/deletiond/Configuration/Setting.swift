@@ -9,6 +9,8 @@ enum Setting: String, CaseIterable, Sendable {
     case host = "server.host"
     case port = "server.port"
     case drainSeconds = "server.drainSeconds"
+    case httpHost = "http.host"
+    case httpPort = "http.port"
     case databasePath = "database.path"
     case databaseURL = "database.url"
     case secretsFile
@@ -31,7 +33,7 @@ enum Setting: String, CaseIterable, Sendable {
 
     var kind: Kind {
         switch self {
-        case .port, .drainSeconds, .signedRequestToleranceSeconds, .backupRetentionDays, .backupIntervalHours, .gracePeriodDays,
+        case .port, .httpPort, .drainSeconds, .signedRequestToleranceSeconds, .backupRetentionDays, .backupIntervalHours, .gracePeriodDays,
             .erasureBatchSize, .erasureLeaseSeconds, .workerIntervalSeconds, .sweepIntervalSeconds:
             .number
         default: .text
@@ -58,6 +60,8 @@ enum Setting: String, CaseIterable, Sendable {
         case .host: "--host"
         case .port: "--port"
         case .drainSeconds: "--grace-period"
+        case .httpHost: "--http-host"
+        case .httpPort: "--http-port"
         case .databasePath: "--db"
         case .databaseURL: "--database-url"
         case .devToken: "--dev-token"

@@ -11,6 +11,9 @@ struct Settings: Sendable {
     var host: String
     var port: Int
     var drainSeconds: Int
+    /// The public HTTP listener (Meta's callbacks, the status page, probes); off without a port.
+    var httpHost: String
+    var httpPort: Int?
     var databasePath: String
     /// A PostgreSQL store (`postgres://…`); nil: the SQLite file at `databasePath`.
     var databaseURL: String?
@@ -75,6 +78,14 @@ struct Settings: Sendable {
             }
             return number
         }
+        func optionalNumber(_ setting: Setting, in range: ClosedRange<Int>) throws(SettingError) -> Int? {
+            let value = reader.int(forKey: ConfigKey(setting.key.components), isSecret: setting.isSecret)
+            guard let number = try settle(setting, value.map { .int($0) }, nil)?.intValue else { return nil }
+            guard range.contains(number) else {
+                throw SettingError(source: resolved[setting]?.source ?? "default", key: setting.rawValue, reason: "must be \(range.lowerBound)…\(range.upperBound)")
+            }
+            return number
+        }
         /// Records where the value came from; a value that could not be read as its type is an error.
         func settle(_ setting: Setting, _ value: ConfigContent?, _ fallback: ConfigContent?) throws(SettingError) -> ConfigContent? {
             let access = reporter.access(setting.key)
@@ -97,6 +108,8 @@ struct Settings: Sendable {
             host: try text(.host, default: "127.0.0.1") ?? "127.0.0.1",
             port: try number(.port, default: 7700, in: 0...65_535),
             drainSeconds: try number(.drainSeconds, default: 10, in: 0...3_600),
+            httpHost: try text(.httpHost, default: "127.0.0.1") ?? "127.0.0.1",
+            httpPort: try optionalNumber(.httpPort, in: 0...65_535),
             databasePath: databasePath,
             databaseURL: try text(.databaseURL, default: nil),
             secretsFile: try text(.secretsFile, default: nil),

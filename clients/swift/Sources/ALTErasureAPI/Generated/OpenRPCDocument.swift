@@ -849,7 +849,7 @@ public enum OpenRPCDocument {
           "result": {
             "name": "result",
             "value": {
-              "url": "http://127.0.0.1:7700/deletion-status?code=ABCD-EFGH-JKLM-NPQR",
+              "url": "http://127.0.0.1:7700/deletion-status/ABCD-EFGH-JKLM-NPQR",
               "confirmation_code": "ABCD-EFGH-JKLM-NPQR"
             }
           }
@@ -3179,7 +3179,7 @@ public enum OpenRPCDocument {
         "properties": {
           "url": {
             "type": "string",
-            "description": "The status page base from the config, with ?code=<confirmation_code>."
+            "description": "The status page of the request: the status page base from the config, then /<confirmation_code> (served by deletiond serve --http-port at GET /deletion-status/{confirmation_code})."
           },
           "confirmation_code": {
             "type": "string",

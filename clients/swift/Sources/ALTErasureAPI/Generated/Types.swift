@@ -458,7 +458,7 @@ public enum Components {
         public struct MetaDeletionAnswer: Codable, Hashable, Sendable {
             /// deletion.status accepts it as confirmationCode.
             public var confirmationCode: String
-            /// The status page base from the config, with ?code=<confirmation_code>.
+            /// The status page of the request: the status page base from the config, then /<confirmation_code> (served by deletiond serve --http-port at GET /deletion-status/{confirmation_code}).
             public var url: String
 
             public init(confirmationCode: String, url: String) {

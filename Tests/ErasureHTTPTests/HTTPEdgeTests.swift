@@ -1,0 +1,171 @@
+import ALTErasureClient
+import ErasureDomain
+import ErasureHTTP
+import ErasureService
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import RPCServer
+import ServiceTestSupport
+import Testing
+
+/// The public HTTP listener over a real socket (HummingbirdTesting's live server): Meta's callbacks as
+/// form posts, the status page, code entry, probes and the limits of an internet-facing listener.
+@Suite("The public HTTP edge")
+struct HTTPEdgeTests {
+    static func application(_ server: DemoServer, serving: ServingState = ServingState()) -> some ApplicationProtocol {
+        var meta = MetaSettings.development
+        meta.signedRequestTolerance = 600
+        let services = HTTPEdge.Services(integrations: Integrations(requests: server.requests, meta: meta), requests: server.requests, serving: serving)
+        return Application(router: HTTPEdge.router(services))
+    }
+
+    static let formType: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    static func form(_ fields: [(String, String)]) -> ByteBuffer {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let text = fields.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        return ByteBuffer(string: text)
+    }
+
+    static func signed(user: String, age: Int = 0, secret: String = "dev-app-secret") throws -> String {
+        let now = Int(Date().timeIntervalSince1970) - age
+        return try SignedRequest.sign(payload: ["algorithm": "HMAC-SHA256", "issued_at": now, "user_id": user], appSecret: secret)
+    }
+
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any])
+    }
+
+    @Test("data deletion over HTTP: Meta's answer, and its url opens a page with the state and deadlines and no email, name or account id")
+    func dataDeletionToPage() async throws {
+        try await DemoServer.withClient { _, server in
+            try await Self.application(server).test(.live) { http in
+                let body = Self.form([("signed_request", try Self.signed(user: "ig_acc_demo"))])
+                let answer = try await http.execute(uri: "/meta/instagram/data-deletion", method: .post, headers: Self.formType, body: body)
+                #expect(answer.status == .ok && answer.headers[.contentType] == "application/json")
+                let fields = try Self.json(answer)
+                let code = try #require(fields["confirmation_code"] as? String)
+                let url = try #require(fields["url"] as? String)
+                #expect(url == "http://127.0.0.1:7700/deletion-status/\(code)")
+
+                let page = try await http.execute(uri: "/deletion-status/\(code)", method: .get)
+                #expect(page.status == .ok && page.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(page.headers[.xContentTypeOptions] == "nosniff")
+                #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                let html = String(buffer: page.body)
+                for expected in ["<h1>Your data deletion request</h1>", "Instagram", "30 days after", "90 days after", "Billing records are kept for 7 years", code] {
+                    #expect(html.contains(expected), "the page shows \(expected)")
+                }
+                for hidden in ["demo@example.com", "Dana Demo", "acc_demo", "<script"] { #expect(!html.contains(hidden), "the page shows no \(hidden)") }
+            }
+        }
+    }
+
+    @Test("forged, stale and malformed signed requests, a missing field and a wrong content type: a short JSON error, nothing changed")
+    func refusedCallbacks() async throws {
+        try await DemoServer.withClient { client, server in
+            try await Self.application(server).test(.live) { http in
+                let refusals: [(HTTPFields, ByteBuffer, HTTPResponse.Status, String)] = [
+                    (Self.formType, Self.form([("signed_request", try Self.signed(user: "ig_acc_other", secret: "not-the-secret"))]), .badRequest, "bad_signature"),
+                    (Self.formType, Self.form([("signed_request", try Self.signed(user: "ig_acc_other", age: 3_600))]), .badRequest, "stale_signed_request"),
+                    (Self.formType, Self.form([("signed_request", "no-dot-in-it")]), .badRequest, "malformed_signed_request"),
+                    (Self.formType, Self.form([("signed_request", "%%%.###")]), .badRequest, "bad_base64url"),
+                    (Self.formType, Self.form([("other", "x")]), .badRequest, "missing_signed_request"),
+                    ([.contentType: "application/json"], ByteBuffer(string: #"{"signed_request": "x"}"#), .unsupportedMediaType, "unsupported_content_type"),
+                ]
+                for path in ["/meta/instagram/deauthorize", "/meta/instagram/data-deletion"] {
+                    for (headers, body, status, reason) in refusals {
+                        let answer = try await http.execute(uri: path, method: .post, headers: headers, body: body)
+                        #expect(answer.status == status, "\(path) \(reason)")
+                        let error = try #require(try Self.json(answer)["error"] as? [String: String])
+                        #expect(error["reason"] == reason, "\(path): \(error)")
+                    }
+                }
+            }
+            #expect(try await client.integrationsStatus(accountId: "acc_other").instagram == .connected, "nothing changed")
+        }
+    }
+
+    @Test("deauthorize over HTTP disconnects the user's Instagram")
+    func deauthorize() async throws {
+        try await DemoServer.withClient { client, server in
+            try await Self.application(server).test(.live) { http in
+                let body = Self.form([("signed_request", try Self.signed(user: "ig_acc_other"))])
+                let answer = try await http.execute(uri: "/meta/instagram/deauthorize", method: .post, headers: Self.formType, body: body)
+                let known = try Self.json(answer)["user_known"] as? Bool
+                #expect(answer.status == .ok && known == true)
+            }
+            #expect(try await client.integrationsStatus(accountId: "acc_other").instagram == .disconnected)
+        }
+    }
+
+    @Test("the code form: a wrong code says how many tries are left, the right one confirms, five wrong ones burn the code")
+    func codeEntry() async throws {
+        try await DemoServer.withClient { client, server in
+            try await Self.application(server).test(.live) { http in
+                let request = try await client.deletionCreate(accountId: "acc_demo", scope: .calendar, channel: .support)
+                let code = try await Mailer.code(for: request.requestId, client: client)
+                let confirmation = try await client.deletionStatus(requestId: request.requestId).confirmationCode
+                let page = String(buffer: try await http.execute(uri: "/deletion-status/\(confirmation)", method: .get).body)
+                #expect(page.contains("<form method=\"post\" action=\"/deletion-status/\(confirmation)/verify\">"))
+
+                let wrongCode = code == "000000" ? "111111" : "000000"
+                let wrong = try await http.execute(
+                    uri: "/deletion-status/\(confirmation)/verify", method: .post, headers: Self.formType, body: Self.form([("code", wrongCode)])
+                )
+                #expect(wrong.status == .badRequest && String(buffer: wrong.body).contains("That code is not right. 4 tries left."))
+                let right = try await http.execute(
+                    uri: "/deletion-status/\(confirmation)/verify", method: .post, headers: Self.formType, body: Self.form([("code", code)])
+                )
+                #expect(right.status == .ok && String(buffer: right.body).contains("Thank you"))
+                #expect(try await client.deletionStatus(requestId: request.requestId).state == .scheduled)
+
+                let other = try await client.deletionCreate(accountId: "acc_other", scope: .calendar, channel: .support)
+                let otherCode = try await Mailer.code(for: other.requestId, client: client)
+                let otherConfirmation = try await client.deletionStatus(requestId: other.requestId).confirmationCode
+                let wrongOther = otherCode == "000000" ? "111111" : "000000"
+                var last = ""
+                for _ in 1...6 {
+                    let answer = try await http.execute(
+                        uri: "/deletion-status/\(otherConfirmation)/verify", method: .post, headers: Self.formType, body: Self.form([("code", wrongOther)])
+                    )
+                    last = String(buffer: answer.body)
+                }
+                #expect(last.contains("Too many wrong tries"), "\(last)")
+                let late = try await http.execute(
+                    uri: "/deletion-status/\(otherConfirmation)/verify", method: .post, headers: Self.formType, body: Self.form([("code", otherCode)])
+                )
+                #expect(late.status == .badRequest, "a burned code stays burned")
+            }
+        }
+    }
+
+    @Test("an unknown code is a 404 page of the same shape; probes; a body over 64 KiB is refused; no RPC method over HTTP")
+    func limitsAndProbes() async throws {
+        try await DemoServer.withClient { _, server in
+            let serving = ServingState()
+            try await Self.application(server, serving: serving).test(.live) { http in
+                let missing = try await http.execute(uri: "/deletion-status/NOPE-NOPE-NOPE-NOPE", method: .get)
+                #expect(missing.status == .notFound && String(buffer: missing.body).contains("<h1>Your data deletion request</h1>"))
+                #expect(try await http.execute(uri: "/healthz", method: .get).status == .ok)
+                #expect(try await http.execute(uri: "/readyz", method: .get).status == .ok)
+                serving.reportFault("the store is read-only")
+                let unready = try await http.execute(uri: "/readyz", method: .get)
+                #expect(unready.status == .serviceUnavailable && String(buffer: unready.body).contains("read-only"))
+                serving.reportFault(nil)
+
+                let big = Self.form([("signed_request", String(repeating: "a", count: 70_000))])
+                let tooLarge = try await http.execute(uri: "/meta/instagram/data-deletion", method: .post, headers: Self.formType, body: big)
+                #expect(tooLarge.status == .contentTooLarge)
+                #expect(tooLarge.headers[.xContentTypeOptions] == "nosniff")
+
+                let rpc = try await http.execute(
+                    uri: "/", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"jsonrpc": "2.0", "method": "health.check", "id": 1}"#)
+                )
+                #expect(rpc.status == .notFound, "no RPC method over HTTP")
+            }
+        }
+    }
+}
