@@ -13,11 +13,20 @@ public enum HTTPEdge {
         public let integrations: Integrations
         public let requests: DeletionRequests
         public let serving: ServingState
+        /// Per client: status page lookups, and codes entered in the form.
+        public let statusLookups: RateLimit
+        public let codeEntries: RateLimit
 
-        public init(integrations: Integrations, requests: DeletionRequests, serving: ServingState) {
+        public init(
+            integrations: Integrations, requests: DeletionRequests, serving: ServingState,
+            statusLookups: RateLimit.Rule = .init(burst: 60, interval: .seconds(1)),
+            codeEntries: RateLimit.Rule = .init(burst: 10, interval: .seconds(30))
+        ) {
             self.integrations = integrations
             self.requests = requests
             self.serving = serving
+            self.statusLookups = RateLimit(statusLookups)
+            self.codeEntries = RateLimit(codeEntries)
         }
     }
 
@@ -25,12 +34,12 @@ public enum HTTPEdge {
     public static let maximumBody = 64 * 1_024
 
     /// The routes, behind the headers every answer carries.
-    public static func router(_ services: Services) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(_ services: Services) -> Router<EdgeRequestContext> {
+        let router = Router(context: EdgeRequestContext.self)
         router.add(middleware: SecurityHeaders())
         HealthRoutes(serving: services.serving).add(to: router)
         MetaRoutes(integrations: services.integrations).add(to: router)
-        StatusRoutes(requests: services.requests).add(to: router)
+        StatusRoutes(requests: services.requests, lookups: services.statusLookups, entries: services.codeEntries).add(to: router)
         return router
     }
 

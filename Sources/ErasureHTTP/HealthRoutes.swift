@@ -6,7 +6,7 @@ import RPCServer
 struct HealthRoutes {
     let serving: ServingState
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<EdgeRequestContext>) {
         router.get("/healthz") { _, _ in Pages.text("ok\n") }
         router.get("/readyz") { [serving] _, _ in
             if serving.isDraining { return Pages.text("draining\n", status: .serviceUnavailable) }

@@ -9,7 +9,7 @@ import Hummingbird
 struct MetaRoutes {
     let integrations: Integrations
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<EdgeRequestContext>) {
         router.post("/meta/instagram/deauthorize") { [integrations] request, _ in
             try await Self.signed(request) { signed in
                 let result = try await integrations.deauthorize(signedRequest: signed, actor: "meta")

@@ -6,12 +6,16 @@ import Hummingbird
 /// `GET /deletion-status/{confirmation_code}`: the status page (an unknown code is a 404 page of the same
 /// shape, after the same lookup). `POST /deletion-status/{confirmation_code}/verify` with field `code`:
 /// the emailed code, with `deletion.verifyIdentity`'s limits and answers, rendered as the page.
+/// Both are limited per client (`429` with `Retry-After`): lookups, so codes cannot be guessed by trying
+/// pages; entries, beyond each request's own 5 tries.
 struct StatusRoutes {
     let requests: DeletionRequests
+    let lookups: RateLimit
+    let entries: RateLimit
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<EdgeRequestContext>) {
         let reports = RequestReports(store: requests.store, environment: requests.environment)
-        router.get("/deletion-status/:code") { request, context in
+        router.group("/deletion-status").add(middleware: RateLimited(limit: lookups)).get(":code") { request, context in
             let code = try context.parameters.require("code")
             do {
                 return Pages.html(StatusPage.render(try await reports.status(confirmationCode: code)))
@@ -19,7 +23,7 @@ struct StatusRoutes {
                 return Pages.html(StatusPage.notFound(), status: .notFound)
             }
         }
-        router.post("/deletion-status/:code/verify") { [requests] request, context in
+        router.group("/deletion-status").add(middleware: RateLimited(limit: entries)).post(":code/verify") { [requests] request, context in
             let confirmation = try context.parameters.require("code")
             let report: RequestReport
             do {

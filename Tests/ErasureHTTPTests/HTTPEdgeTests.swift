@@ -1,6 +1,6 @@
 import ALTErasureClient
 import ErasureDomain
-import ErasureHTTP
+@testable import ErasureHTTP
 import ErasureService
 import Foundation
 import Hummingbird
@@ -13,10 +13,16 @@ import Testing
 /// form posts, the status page, code entry, probes and the limits of an internet-facing listener.
 @Suite("The public HTTP edge")
 struct HTTPEdgeTests {
-    static func application(_ server: DemoServer, serving: ServingState = ServingState()) -> some ApplicationProtocol {
+    static func application(
+        _ server: DemoServer, serving: ServingState = ServingState(),
+        lookups: RateLimit.Rule = .init(burst: 60, interval: .seconds(1)), entries: RateLimit.Rule = .init(burst: 10, interval: .seconds(30))
+    ) -> some ApplicationProtocol {
         var meta = MetaSettings.development
         meta.signedRequestTolerance = 600
-        let services = HTTPEdge.Services(integrations: Integrations(requests: server.requests, meta: meta), requests: server.requests, serving: serving)
+        let services = HTTPEdge.Services(
+            integrations: Integrations(requests: server.requests, meta: meta), requests: server.requests, serving: serving,
+            statusLookups: lookups, codeEntries: entries
+        )
         return Application(router: HTTPEdge.router(services))
     }
 
@@ -167,5 +173,42 @@ struct HTTPEdgeTests {
                 #expect(rpc.status == .notFound, "no RPC method over HTTP")
             }
         }
+    }
+
+    @Test("per-client limits: status lookups and code entries beyond their burst answer 429 with Retry-After; probes are not limited")
+    func rateLimits() async throws {
+        try await DemoServer.withClient { _, server in
+            let app = Self.application(
+                server, lookups: .init(burst: 3, interval: .seconds(60)), entries: .init(burst: 2, interval: .seconds(60))
+            )
+            try await app.test(.live) { http in
+                for _ in 1...3 { #expect(try await http.execute(uri: "/deletion-status/DEMO-IG-0001", method: .get).status != .tooManyRequests) }
+                let limited = try await http.execute(uri: "/deletion-status/NOPE-NOPE-NOPE-NOPE", method: .get)
+                #expect(limited.status == .tooManyRequests && Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
+                #expect(String(buffer: limited.body).contains("Too many requests"))
+                for _ in 1...2 {
+                    let entry = try await http.execute(
+                        uri: "/deletion-status/DEMO-IG-0001/verify", method: .post, headers: Self.formType, body: Self.form([("code", "000000")])
+                    )
+                    #expect(entry.status != .tooManyRequests)
+                }
+                let third = try await http.execute(
+                    uri: "/deletion-status/DEMO-IG-0001/verify", method: .post, headers: Self.formType, body: Self.form([("code", "000000")])
+                )
+                #expect(third.status == .tooManyRequests)
+                #expect(try await http.execute(uri: "/healthz", method: .get).status == .ok)
+            }
+        }
+    }
+
+    @Test("a token bucket refills at its rate")
+    func bucketRefills() {
+        let limit = RateLimit(.init(burst: 2, interval: .seconds(10)))
+        let start = ContinuousClock.now
+        #expect(limit.take("a", now: start) == nil && limit.take("a", now: start) == nil)
+        #expect(limit.take("a", now: start) == 10)
+        #expect(limit.take("b", now: start) == nil, "each client has its own bucket")
+        #expect(limit.take("a", now: start + .seconds(10)) == nil)
+        #expect(limit.take("a", now: start + .seconds(10)) == 10)
     }
 }
