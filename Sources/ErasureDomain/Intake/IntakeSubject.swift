@@ -23,6 +23,15 @@ public enum IntakeSubject {
         return match.scope
     }
 
+    /// Whether the subject answers an email (`Re:`, `AW:`, `SV:`, … after any `[tag]`), as a reply to the
+    /// code email does; a forward is not a reply.
+    public static func isReply(_ subject: String) -> Bool {
+        var text = Substring(subject).drop(while: \.isWhitespace)
+        while text.first == "[", let close = text.firstIndex(of: "]") { text = text[text.index(after: close)...].drop(while: \.isWhitespace) }
+        guard let colon = text.firstIndex(of: ":") else { return false }
+        return ["re", "aw", "sv", "vs", "antw"].contains(text[..<colon].lowercased().trimmingCharacters(in: .whitespaces))
+    }
+
     /// Lowercased, with runs of white space folded to one space and trimmed.
     static func normalised(_ text: String) -> String {
         text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")

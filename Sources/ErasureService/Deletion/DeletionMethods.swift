@@ -9,10 +9,14 @@ extension MethodRegistry {
     /// `deletion.*`: intake, identity, cancel, execute, status, list, proof and receipt (P2–P5).
     mutating func registerDeletion(_ requests: DeletionRequests, reports: RequestReports) {
         register(Operations.DeletionIntakeEmail.self) { params, context in
+            if let body = params.body, body.utf8.count > 65_536 {
+                throw DeletionError.invalidArgument(param: "body", message: "at most 64 KiB of plain text")
+            }
             let answer = try await requests.intakeEmail(
-                from: params.from, subject: params.subject, messageID: params.messageId, receivedAt: params.receivedAt, actor: context.actor
+                from: params.from, subject: params.subject, messageID: params.messageId, receivedAt: params.receivedAt, body: params.body,
+                actor: context.actor
             )
-            return .init(duplicate: answer.duplicate, requestId: answer.requestID)
+            return .init(duplicate: answer.duplicate, requestId: answer.requestID, verified: answer.verified)
         }
         register(Operations.DeletionCreate.self) { params, context in
             let scope: Scope = try WireWords.domain(params.scope, param: "scope")

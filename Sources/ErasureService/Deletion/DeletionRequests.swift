@@ -25,8 +25,69 @@ public struct DeletionRequests: Sendable {
 
     // MARK: Intake (P2)
 
+    /// An email taken in: the request it is about, whether it was known already, and whether it was a
+    /// reply whose code verified that request.
+    public struct EmailIntake: Sendable, Equatable {
+        public let requestID: String
+        public let duplicate: Bool
+        public let verified: Bool
+    }
+
     /// Takes in an email. The answer does not tell whether the sender has an account (I6).
-    public func intakeEmail(from: String, subject: String, messageID: String, receivedAt: Date, actor: String) async throws -> (requestID: String, duplicate: Bool) {
+    ///
+    /// A reply (subject `Re: …`) whose `body` holds a 6-digit code, from the address of an account with a
+    /// request awaiting verification, is the code sent back (P3): it is checked against the newest such
+    /// request, with `deletion.verifyIdentity`'s limits (a wrong code counts as a try). The answer is then
+    /// that request, `verified` or not; any other email is taken in as a request.
+    public func intakeEmail(
+        from: String, subject: String, messageID: String, receivedAt: Date, body: String? = nil, actor: String
+    ) async throws -> EmailIntake {
+        let address = Self.address(in: from)
+        if let code = body.flatMap({ IntakeSubject.isReply(subject) ? Self.codeInBody($0) : nil }),
+            let awaiting = try await newestAwaitingVerification(email: address)
+        {
+            do {
+                _ = try await verifyIdentity(requestID: awaiting, code: code, actor: actor)
+                return EmailIntake(requestID: awaiting, duplicate: false, verified: true)
+            } catch is DeletionError {
+                // Refused as the form or the RPC would refuse it; the reply's sender learns it by email.
+                return EmailIntake(requestID: awaiting, duplicate: true, verified: false)
+            }
+        }
+        let (requestID, duplicate) = try await intakeRequest(from: from, subject: subject, messageID: messageID, receivedAt: receivedAt, actor: actor)
+        return EmailIntake(requestID: requestID, duplicate: duplicate, verified: false)
+    }
+
+    /// The first 6-digit number standing alone in `text` (the code, typed or quoted from our email).
+    public static func codeInBody(_ text: String) -> String? {
+        var run = ""
+        for character in text + " " {
+            if character.isASCII, character.isNumber {
+                run.append(character)
+            } else {
+                if run.count == 6 { return run }
+                run = ""
+            }
+        }
+        return nil
+    }
+
+    /// The newest request awaiting verification of the account whose address is `email`.
+    func newestAwaitingVerification(email: String) async throws -> String? {
+        try await store.read { tx -> String? in
+            guard let account = try await tx.accounts.account(email: email) else { return nil }
+            var newest: DeletionRequest?
+            for scope in Scope.allCases {
+                guard let open = try await tx.requests.openRequest(accountID: account.id, scope: scope), open.state == .awaitingVerification
+                else { continue }
+                if newest.map({ open.receivedAt > $0.receivedAt }) ?? true { newest = open }
+            }
+            return newest?.id
+        }
+    }
+
+    /// An email asking for a deletion, by its subject.
+    private func intakeRequest(from: String, subject: String, messageID: String, receivedAt: Date, actor: String) async throws -> (requestID: String, duplicate: Bool) {
         let scope: Scope
         do {
             scope = try IntakeSubject.scope(of: subject)

@@ -940,7 +940,7 @@ public enum OpenRPCDocument {
     {
       "name": "deletion.intakeEmail",
       "summary": "Takes in a deletion request that arrived by email (P2).",
-      "description": "The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent).",
+      "description": "The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent). A reply (subject Re:, AW:, SV:, …) whose body holds a 6-digit code, from the address of an account with a request awaiting verification, is the code sent back (P3): it is checked against the sender's newest request awaiting verification with deletion.verifyIdentity's limits (a wrong code counts as a try), and the answer is that request with verified true, or verified false when the code was refused.",
       "paramStructure": "by-name",
       "params": [
         {
@@ -980,6 +980,16 @@ public enum OpenRPCDocument {
             "title": "ReceivedAt"
           },
           "description": "When the email arrived; the 30 days run from here."
+        },
+        {
+          "name": "body",
+          "required": false,
+          "schema": {
+            "type": "string",
+            "maxLength": 65536,
+            "title": "Body"
+          },
+          "description": "The plain-text body (at most 64 KiB), for a reply that sends the code back."
         }
       ],
       "result": {
@@ -1086,6 +1096,41 @@ public enum OpenRPCDocument {
             "value": {
               "requestId": "req_02",
               "duplicate": false
+            }
+          }
+        },
+        {
+          "name": "a reply from an address with no account",
+          "description": "A reply holding a 6-digit code from an address with no request awaiting verification is taken in like any email: here, no account, so rejected at once; the answer has the same shape (I6).",
+          "x-compare": "shape",
+          "params": [
+            {
+              "name": "from",
+              "value": "stranger@example.net"
+            },
+            {
+              "name": "subject",
+              "value": "Re: Delete my ALT account"
+            },
+            {
+              "name": "messageId",
+              "value": "<x-2@example.net>"
+            },
+            {
+              "name": "receivedAt",
+              "value": "2026-11-29T09:05:00Z"
+            },
+            {
+              "name": "body",
+              "value": "Here is the code: 482913\n\n> Your code is 482913"
+            }
+          ],
+          "result": {
+            "name": "result",
+            "value": {
+              "requestId": "req_03",
+              "duplicate": false,
+              "verified": false
             }
           }
         }
@@ -2729,6 +2774,10 @@ public enum OpenRPCDocument {
           "duplicate": {
             "type": "boolean",
             "description": "This messageId was taken in before, or the sender already has an open request for the scope: that request is answered and no new code is sent."
+          },
+          "verified": {
+            "type": "boolean",
+            "description": "This email was a reply holding the code, and the code verified the request (false otherwise, and absent from servers before it)."
           }
         },
         "description": "The same shape whether or not the sender has an account: only the owner of the address learns that, by email (I6)."

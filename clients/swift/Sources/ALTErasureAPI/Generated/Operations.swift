@@ -275,12 +275,12 @@ public enum Operations {
 
     /// `deletion.intakeEmail`: Takes in a deletion request that arrived by email (P2).
     ///
-    /// The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent).
+    /// The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent). A reply (subject Re:, AW:, SV:, …) whose body holds a 6-digit code, from the address of an account with a request awaiting verification, is the code sent back (P3): it is checked against the sender's newest request awaiting verification with deletion.verifyIdentity's limits (a wrong code counts as a try), and the answer is that request with verified true, or verified false when the code was refused.
     ///
     /// Idempotent: the client retries it on transient failures.
     public enum DeletionIntakeEmail: DocumentedMethod {
         public static let name = "deletion.intakeEmail"
-        public static let parameterNames: [String] = ["from", "subject", "messageId", "receivedAt"]
+        public static let parameterNames: [String] = ["from", "subject", "messageId", "receivedAt", "body"]
         public static let isIdempotent = true
         /// The errors the document declares for this method.
         public static let declaredErrorCodes: [Int] = [-32602, -32016, -32007]
@@ -294,12 +294,15 @@ public enum Operations {
             public var messageId: String
             /// When the email arrived; the 30 days run from here.
             public var receivedAt: Date
+            /// The plain-text body (at most 64 KiB), for a reply that sends the code back.
+            public var body: String?
 
-            public init(from: String, subject: String, messageId: String, receivedAt: Date) {
+            public init(from: String, subject: String, messageId: String, receivedAt: Date, body: String? = nil) {
                 self.from = from
                 self.subject = subject
                 self.messageId = messageId
                 self.receivedAt = receivedAt
+                self.body = body
             }
         }
     }

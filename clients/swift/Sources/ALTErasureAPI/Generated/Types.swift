@@ -401,10 +401,13 @@ public enum Components {
             /// This messageId was taken in before, or the sender already has an open request for the scope: that request is answered and no new code is sent.
             public var duplicate: Bool
             public var requestId: String
+            /// This email was a reply holding the code, and the code verified the request (false otherwise, and absent from servers before it).
+            public var verified: Bool?
 
-            public init(duplicate: Bool, requestId: String) {
+            public init(duplicate: Bool, requestId: String, verified: Bool? = nil) {
                 self.duplicate = duplicate
                 self.requestId = requestId
+                self.verified = verified
             }
         }
 

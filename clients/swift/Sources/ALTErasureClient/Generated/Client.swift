@@ -138,13 +138,13 @@ extension ALTErasureClient {
 
     /// `deletion.intakeEmail`: Takes in a deletion request that arrived by email (P2).
     ///
-    /// The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent).
+    /// The subject picks the scope: 'Delete my ALT account', 'Delete my Instagram data' or 'Delete my Google Calendar data', matched case-insensitively after trimming and removing Re:/Fwd:/[External]-style prefixes; any other subject is INVALID_ARGUMENT listing the accepted ones. The sender must be the address on file: then a one-time code goes to that address through the outbox and the request awaits verification. An unknown sender's request is rejected at once and a polite 'no account found' email goes to that address. The answer has the same shape either way (I6). The same messageId twice answers the same request (idempotent). A reply (subject Re:, AW:, SV:, …) whose body holds a 6-digit code, from the address of an account with a request awaiting verification, is the code sent back (P3): it is checked against the sender's newest request awaiting verification with deletion.verifyIdentity's limits (a wrong code counts as a try), and the answer is that request with verified true, or verified false when the code was refused.
     ///
     /// Idempotent: the client retries it on transient failures.
     ///
     /// Declared errors: `.invalidParams`, `.unauthenticated`, `.permissionDenied`.
-    public func deletionIntakeEmail(from: String, subject: String, messageId: String, receivedAt: Date, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.IntakeAnswer {
-        try await call(Operations.DeletionIntakeEmail.self, Operations.DeletionIntakeEmail.Params(from: from, subject: subject, messageId: messageId, receivedAt: receivedAt), options: options)
+    public func deletionIntakeEmail(from: String, subject: String, messageId: String, receivedAt: Date, body: String? = nil, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.IntakeAnswer {
+        try await call(Operations.DeletionIntakeEmail.self, Operations.DeletionIntakeEmail.Params(from: from, subject: subject, messageId: messageId, receivedAt: receivedAt, body: body), options: options)
     }
 
     /// `deletion.create`: Starts a deletion request from the app or by support.
