@@ -72,6 +72,8 @@ public struct PostgresRestoreTarget: RestoreTarget {
             try await rename(unfinished, to: name)
             return result
         } catch {
+            // The error that stopped the restore is the one to report; an unfinished database that cannot
+            // be dropped now is dropped by the next restore into this name (`removeUnfinished`).
             try? await drop(unfinished)
             throw error
         }

@@ -8,6 +8,7 @@ enum Pages {
     }
 
     static func json(_ object: [String: any Sendable], status: HTTPResponse.Status = .ok) -> Response {
+        // Strings and booleans only: serialising them cannot fail.
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -44,6 +44,7 @@ struct StatusRoutes {
                 _ = try await requests.verifyIdentity(requestID: report.request.id, code: entered, actor: "status-page")
             } catch let error as DeletionError {
                 guard let text = Self.refusal(error) else { throw error }
+                // The page after the refusal (tries left); if that read fails, the page before it says enough.
                 let latest = (try? await reports.status(confirmationCode: confirmation)) ?? report
                 return Pages.html(StatusPage.render(latest, notice: .init(text: text, isGood: false)), status: .badRequest)
             }
