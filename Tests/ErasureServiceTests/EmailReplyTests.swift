@@ -9,7 +9,7 @@ import Testing
 /// the sender's newest request awaiting verification, with `deletion.verifyIdentity`'s limits.
 @Suite("Verification by email reply")
 struct EmailReplyTests {
-    @Test("a reply with a wrong code counts a try and verifies nothing; one with the right code (quoted or typed) verifies", arguments: TestStore.all)
+    @Test("a wrong code counts a try and verifies nothing; the right one (quoted or typed) verifies the request whose code it is", arguments: TestStore.all)
     func replyVerifies(store: TestStore) async throws {
         try await DemoServer.withClient(on: store) { client, _ in
             let received = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -40,6 +40,13 @@ struct EmailReplyTests {
             )
             #expect(accepted.requestId == intake.requestId && accepted.verified == true && !accepted.duplicate)
             #expect(try await client.deletionStatus(requestId: intake.requestId).state == .scheduled)
+            // acc_demo has another request awaiting its code (the demo's req_demo_ig, code 123456): a reply
+            // holding that code verifies that one, whichever is newer.
+            let other = try await client.deletionIntakeEmail(
+                from: "demo@example.com", subject: "Re: Your deletion code", messageId: "<reply-4@mail.example.com>", receivedAt: received,
+                body: "123456"
+            )
+            #expect(other.requestId == "req_demo_ig" && other.verified == true)
         }
     }
 

@@ -36,15 +36,16 @@ public struct DeletionRequests: Sendable {
     /// Takes in an email. The answer does not tell whether the sender has an account (I6).
     ///
     /// A reply (subject `Re: …`) whose `body` holds a 6-digit code, from the address of an account with a
-    /// request awaiting verification, is the code sent back (P3): it is checked against the newest such
-    /// request, with `deletion.verifyIdentity`'s limits (a wrong code counts as a try). The answer is then
-    /// that request, `verified` or not; any other email is taken in as a request.
+    /// request awaiting verification, is the code sent back (P3): it verifies the request whose code it is,
+    /// with `deletion.verifyIdentity`'s limits; a code of none counts as a wrong try against the request
+    /// whose code was sent last.
+    /// The answer is then that request, `verified` or not; any other email is taken in as a request.
     public func intakeEmail(
         from: String, subject: String, messageID: String, receivedAt: Date, body: String? = nil, actor: String
     ) async throws -> EmailIntake {
         let address = Self.address(in: from)
         if let code = body.flatMap({ IntakeSubject.isReply(subject) ? Self.codeInBody($0) : nil }),
-            let awaiting = try await newestAwaitingVerification(email: address)
+            let awaiting = try await awaitingVerification(email: address, code: code)
         {
             do {
                 _ = try await verifyIdentity(requestID: awaiting, code: code, actor: actor)
@@ -72,17 +73,28 @@ public struct DeletionRequests: Sendable {
         return nil
     }
 
-    /// The newest request awaiting verification of the account whose address is `email`.
-    func newestAwaitingVerification(email: String) async throws -> String? {
-        try await store.read { tx -> String? in
+    /// The request of the account at `email` that a reply holding `code` answers: among its requests
+    /// awaiting verification, the one whose current code it is (compared in constant time, no try
+    /// counted), else the one whose code was sent last, against which the wrong code then counts as a try.
+    func awaitingVerification(email: String, code: String) async throws -> String? {
+        let codes = environment.codes
+        return try await store.read { tx -> String? in
             guard let account = try await tx.accounts.account(email: email) else { return nil }
-            var newest: DeletionRequest?
+            var awaiting: [DeletionRequest] = []
             for scope in Scope.allCases {
-                guard let open = try await tx.requests.openRequest(accountID: account.id, scope: scope), open.state == .awaitingVerification
-                else { continue }
-                if newest.map({ open.receivedAt > $0.receivedAt }) ?? true { newest = open }
+                if let open = try await tx.requests.openRequest(accountID: account.id, scope: scope), open.state == .awaitingVerification {
+                    awaiting.append(open)
+                }
             }
-            return newest?.id
+            var newest: (request: String, issued: Date, id: Int64)?
+            for request in awaiting {
+                guard let current = try await tx.challenges.challenges(requestID: request.id).first else { continue }
+                if codes.matches(code, requestID: request.id, stored: current.digest) { return request.id }
+                // The code sent last: by time, and within a second by the order the codes were stored.
+                let sent = (request: request.id, issued: current.issuedAt, id: current.id ?? 0)
+                if newest.map({ ($0.issued, $0.id) < (sent.issued, sent.id) }) ?? true { newest = sent }
+            }
+            return newest?.request
         }
     }
 
