@@ -2,6 +2,7 @@ public import ErasureService
 import HTTPTypes
 public import Hummingbird
 public import Logging
+public import Prometheus
 public import RPCServer
 
 /// The public HTTP listener (`deletiond serve --http-port`), apart from the JSON-RPC port: Meta's
@@ -16,12 +17,16 @@ public enum HTTPEdge {
         /// Per client: status page lookups, and codes entered in the form.
         public let statusLookups: RateLimit
         public let codeEntries: RateLimit
+        /// What `GET /metrics` shows (the registry swift-metrics was bootstrapped with); nil: no `/metrics`.
+        public let metrics: PrometheusCollectorRegistry?
 
         public init(
             integrations: Integrations, requests: DeletionRequests, serving: ServingState,
             statusLookups: RateLimit.Rule = .init(burst: 60, interval: .seconds(1)),
-            codeEntries: RateLimit.Rule = .init(burst: 10, interval: .seconds(30))
+            codeEntries: RateLimit.Rule = .init(burst: 10, interval: .seconds(30)),
+            metrics: PrometheusCollectorRegistry? = nil
         ) {
+            self.metrics = metrics
             self.integrations = integrations
             self.requests = requests
             self.serving = serving
@@ -37,7 +42,7 @@ public enum HTTPEdge {
     public static func router(_ services: Services) -> Router<EdgeRequestContext> {
         let router = Router(context: EdgeRequestContext.self)
         router.add(middleware: SecurityHeaders())
-        HealthRoutes(serving: services.serving).add(to: router)
+        HealthRoutes(serving: services.serving, metrics: services.metrics).add(to: router)
         MetaRoutes(integrations: services.integrations).add(to: router)
         StatusRoutes(requests: services.requests, lookups: services.statusLookups, entries: services.codeEntries).add(to: router)
         return router

@@ -6,9 +6,11 @@ import ErasureHTTP
 import ErasureService
 import Foundation
 import JSONRPC
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
+import Prometheus
 import RPCServer
 import RPCServerNIO
 import ServiceLifecycle
@@ -80,8 +82,17 @@ struct Serve: AsyncParsableCommand {
         return flags
     }
 
+    /// Every swift-metrics series of the process (RPC calls and durations, erasure rows, ingest drops,
+    /// backup age), shown by the HTTP listener's `/metrics`. Bootstrapped once, at the first use.
+    static let metrics: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
     func run() async throws {
         let settings = try store.settings(flags: flags)
+        _ = Self.metrics
         for host in [settings.host] + (settings.httpPort == nil ? [] : [settings.httpHost]) where dev && !Self.isLoopback(host) {
             throw ValidationError("--dev listens on loopback only (127.0.0.1, ::1 or localhost), not \(host)")
         }
@@ -148,7 +159,9 @@ struct Serve: AsyncParsableCommand {
                 .init(service: executor), .init(service: sweeper), .init(service: scheduler),
             ]
             if let httpPort = settings.httpPort {
-                let edge = HTTPEdge.Services(integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving)
+                let edge = HTTPEdge.Services(
+                    integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving, metrics: Self.metrics
+                )
                 let host = settings.httpHost
                 let http = HTTPEdge.application(edge, host: host, port: httpPort, logger: logger) { port in
                     FileHandle.standardOutput.write(Data("deletiond http listening on \(host):\(port)\n".utf8))

@@ -3,8 +3,10 @@ import ErasureDomain
 @testable import ErasureHTTP
 import ErasureService
 import Foundation
+import CoreMetrics
 import Hummingbird
 import HummingbirdTesting
+import Prometheus
 import RPCServer
 import ServiceTestSupport
 import Testing
@@ -15,13 +17,14 @@ import Testing
 struct HTTPEdgeTests {
     static func application(
         _ server: DemoServer, serving: ServingState = ServingState(),
-        lookups: RateLimit.Rule = .init(burst: 60, interval: .seconds(1)), entries: RateLimit.Rule = .init(burst: 10, interval: .seconds(30))
+        lookups: RateLimit.Rule = .init(burst: 60, interval: .seconds(1)), entries: RateLimit.Rule = .init(burst: 10, interval: .seconds(30)),
+        metrics: PrometheusCollectorRegistry? = nil
     ) -> some ApplicationProtocol {
         var meta = MetaSettings.development
         meta.signedRequestTolerance = 600
         let services = HTTPEdge.Services(
             integrations: Integrations(requests: server.requests, meta: meta), requests: server.requests, serving: serving,
-            statusLookups: lookups, codeEntries: entries
+            statusLookups: lookups, codeEntries: entries, metrics: metrics
         )
         return Application(router: HTTPEdge.router(services))
     }
@@ -210,5 +213,63 @@ struct HTTPEdgeTests {
         #expect(limit.take("b", now: start) == nil, "each client has its own bucket")
         #expect(limit.take("a", now: start + .seconds(10)) == nil)
         #expect(limit.take("a", now: start + .seconds(10)) == 10)
+    }
+
+    /// swift-metrics bootstrapped once for the test process, as `deletiond serve` does (before any server
+    /// is built: the RPC metrics interceptor takes the factory when it is made).
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    /// The value of the series `name` with exactly `labels`, from Prometheus text; nil when absent.
+    static func sample(_ text: String, _ name: String, _ labels: [String: String] = [:]) -> Double? {
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " ") else { continue }
+            let series = line[..<space]
+            let seriesName = series.prefix { $0 != "{" }
+            guard seriesName == name else { continue }
+            var found: [String: String] = [:]
+            if let open = series.firstIndex(of: "{"), series.last == "}" {
+                for pair in series[series.index(after: open)..<series.index(before: series.endIndex)].split(separator: ",") {
+                    let parts = pair.split(separator: "=", maxSplits: 1)
+                    guard parts.count == 2 else { continue }
+                    found[String(parts[0])] = String(parts[1].dropFirst().dropLast())
+                }
+            }
+            if found == labels { return Double(line[line.index(after: space)...]) }
+        }
+        return nil
+    }
+
+    @Test("/metrics: Prometheus text; RPC calls, erasure rows and the newest backup's age counted after known calls")
+    func metrics() async throws {
+        let registry = Self.registry
+        try await DemoServer.withClient { client, server in
+            let health = ["method": "health.check", "status": "OK"]
+            let callsBefore = Self.sample(registry.emitToString(), "rpc_calls_total", health) ?? 0
+            let rowsBefore = Self.sample(registry.emitToString(), "erasure_rows_total") ?? 0
+            for _ in 0..<3 { _ = try await client.healthCheck() }
+            _ = try await client.deletionVerifyIdentity(requestId: "req_demo_ig", code: "123456")
+            let erased = try await server.executeUntilDone("req_demo_ig", client: client)
+            _ = try await client.backupsCreate()
+            server.backups.recordNewestBackupAge()
+
+            try await Self.application(server, metrics: registry).test(.live) { http in
+                let response = try await http.execute(uri: "/metrics", method: .get)
+                #expect(response.status == .ok && response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+                let text = String(buffer: response.body)
+                for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                    #expect(Double(line.split(separator: " ").last ?? "") != nil, "a sample line: \(line)")
+                }
+                #expect((Self.sample(text, "rpc_calls_total", health) ?? 0) >= callsBefore + 3)
+                #expect(text.contains("rpc_call_duration"))
+                let rows = Double(erased.erased.values.reduce(0, +))
+                #expect((Self.sample(text, "erasure_rows_total") ?? 0) >= rowsBefore + rows && rows > 0)
+                let age = try #require(Self.sample(text, "backup_newest_age_seconds"))
+                #expect(age >= 0 && age < 60)
+            }
+        }
     }
 }

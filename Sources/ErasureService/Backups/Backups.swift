@@ -1,3 +1,4 @@
+import CoreMetrics
 public import ALTBackups
 public import ALTStore
 import ErasureDomain
@@ -130,8 +131,16 @@ extension Backups {
             }
             _ = try await prune(actor: "deletiond")
             try await requests.confirmClearedRequests()
+            recordNewestBackupAge()
             return due
         }
+    }
+
+    /// `backup_newest_age_seconds`: how old the newest backup in the folder is (absent while there is none).
+    public func recordNewestBackupAge() {
+        // A folder that cannot be listed now is reported by the round's prune; the gauge keeps its value.
+        guard let newest = try? settings.folder.list().map(\.createdAt).max() else { return }
+        Gauge(label: "backup_newest_age_seconds").record(now.timeIntervalSince(newest))
     }
 
     /// The backup of one scheduled round: nil when another replica sharing the store has taken one within

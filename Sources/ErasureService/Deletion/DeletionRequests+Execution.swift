@@ -1,3 +1,4 @@
+import CoreMetrics
 import ALTBackups
 import ALTStore
 public import ErasureDomain
@@ -105,7 +106,8 @@ extension DeletionRequests {
         do {
             try await store.erasure.erase(
                 jobID: requestID, accountID: accountID, scope: request.scope, batchSize: environment.batchSize, auditActor: actor
-            ) { _, _ in
+            ) { _, rows in
+                Counter(label: "erasure_rows_total").increment(by: rows)
                 // A run that lost its lease (this replica stalled past it) stops: another has taken over.
                 guard try await lease.acquire() else { throw WorkLease.Lost() }
             }
