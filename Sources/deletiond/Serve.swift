@@ -157,6 +157,7 @@ struct Serve: AsyncParsableCommand {
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: server), .init(service: probe), .init(service: MemoryTrim()), .init(service: requests.runner),
                 .init(service: executor), .init(service: sweeper), .init(service: scheduler),
+                .init(service: StoreGauges(store: erasureStore, environment: environment).service(logger: logger)),
             ]
             if let httpPort = settings.httpPort {
                 let edge = HTTPEdge.Services(

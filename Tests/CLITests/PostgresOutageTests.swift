@@ -16,7 +16,7 @@ struct PostgresOutageTests {
         .enabled(if: ProcessInfo.processInfo.environment["ALT_TEST_DATABASE_URL"] != nil || ProcessInfo.processInfo.environment["CI"] != nil)
     )
     func serverGoesAway() async throws {
-        let started = try runScript(["start"])
+        let started = try await offPool { try Self.runScript(["start"]) }
         let exports = Dictionary(
             uniqueKeysWithValues: started.split(separator: " ").compactMap { word -> (String, String)? in
                 let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
@@ -25,13 +25,13 @@ struct PostgresOutageTests {
         )
         let url = try #require(exports["ALT_TEST_DATABASE_URL"], "\(started)")
         let cluster = try #require(exports["ALT_TEST_POSTGRES_DIR"], "\(started)")
-        defer { _ = try? runScript(["stop", cluster]) }
+        defer { _ = try? Self.runScript(["stop", cluster]) }  // a sync defer: the test is over by then
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("outage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let secretsBeside = folder.appendingPathComponent("alt.sqlite").path
-        let seeded = try runCommand("deletiond", ["seed", "--profile", "demo", "--database-url", url, "--db", secretsBeside])
+        let seeded = try await offPool { try runCommand("deletiond", ["seed", "--profile", "demo", "--database-url", url, "--db", secretsBeside]) }
         #expect(seeded.status == 0, "\(seeded.stderr)")
         let daemon = try DaemonProcess(database: secretsBeside, arguments: ["--database-url", url])
         defer { daemon.stop() }
@@ -39,7 +39,7 @@ struct PostgresOutageTests {
         try await ALTErasureClient.run(.init(port: daemon.port, token: "dev")) { client in
             #expect(try await client.deletionStatus(requestId: "req_demo_ig").state == .awaitingVerification)
 
-            _ = try runScript(["halt", cluster])
+            _ = try await offPool { try Self.runScript(["halt", cluster]) }
             // The server waits 5 s for a connection before it answers UNAVAILABLE: a deadline well past that,
             // and no retry by the client, so the answer is the server's.
             let patient = CallOptions(timeout: .seconds(30), retries: false)
@@ -48,7 +48,7 @@ struct PostgresOutageTests {
             let down = try await client.healthCheck()
             #expect(down.status == .notServing, "\(down)")
 
-            _ = try runScript(["resume", cluster])
+            _ = try await offPool { try Self.runScript(["resume", cluster]) }
             var answered: Components.Schemas.DeletionStatus?
             for _ in 0..<60 where answered == nil {
                 answered = try? await client.deletionStatus(requestId: "req_demo_ig")
@@ -70,7 +70,7 @@ struct PostgresOutageTests {
 
     /// Runs `.ci/postgres` with `arguments`; its stdout. Into a file, not a pipe: the server it starts
     /// would hold a pipe open, and reading it to its end would never finish.
-    private func runScript(_ arguments: [String]) throws -> String {
+    private static func runScript(_ arguments: [String]) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-script-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }

@@ -22,9 +22,11 @@ struct ReplicaTests {
         let url = try #require(address.string)
         let secretsBeside = NSTemporaryDirectory() + "/replicas-\(UUID().uuidString).sqlite"
         defer { try? FileManager.default.removeItem(atPath: secretsBeside + ".secrets.json") }
-        let seeded = try runCommand(
-            "deletiond", ["seed", "--profile", "bench", "--accounts", "4", "--large-scale", "0.02", "--database-url", url, "--db", secretsBeside]
-        )
+        let seeded = try await offPool {
+            try runCommand(
+                "deletiond", ["seed", "--profile", "bench", "--accounts", "4", "--large-scale", "0.02", "--database-url", url, "--db", secretsBeside]
+            )
+        }
         #expect(seeded.status == 0, "\(seeded.stderr)")
         let otherBefore = try psql(url, "SELECT md5(string_agg(to_jsonb(c)::text, ',' ORDER BY id)) FROM contacts c WHERE account_id <> 'acc_large'")
         let largeRows = Int(try psql(url, "SELECT count(*) FROM messages WHERE account_id = 'acc_large'") ?? "") ?? 0

@@ -243,10 +243,11 @@ struct HTTPEdgeTests {
         return nil
     }
 
-    @Test("/metrics: Prometheus text; RPC calls, erasure rows and the newest backup's age counted after known calls")
-    func metrics() async throws {
+    /// Serialized: the gauges are the process's, and each case records its own store's.
+    @Test("/metrics: Prometheus text; RPC calls, erasure rows, the newest backup's age and the store's gauges after known calls", .serialized, arguments: TestStore.all)
+    func metrics(store: TestStore) async throws {
         let registry = Self.registry
-        try await DemoServer.withClient { client, server in
+        try await DemoServer.withClient(on: store) { client, server in
             let health = ["method": "health.check", "status": "OK"]
             let callsBefore = Self.sample(registry.emitToString(), "rpc_calls_total", health) ?? 0
             let rowsBefore = Self.sample(registry.emitToString(), "erasure_rows_total") ?? 0
@@ -255,6 +256,8 @@ struct HTTPEdgeTests {
             let erased = try await server.executeUntilDone("req_demo_ig", client: client)
             _ = try await client.backupsCreate()
             server.backups.recordNewestBackupAge()
+            try await StoreGauges(store: server.requests.store, environment: server.requests.environment).record()
+            let states = try await client.deletionList(pageSize: 100).requests.map(\.state)
 
             try await Self.application(server, metrics: registry).test(.live) { http in
                 let response = try await http.execute(uri: "/metrics", method: .get)
@@ -269,6 +272,11 @@ struct HTTPEdgeTests {
                 #expect((Self.sample(text, "erasure_rows_total") ?? 0) >= rowsBefore + rows && rows > 0)
                 let age = try #require(Self.sample(text, "backup_newest_age_seconds"))
                 #expect(age >= 0 && age < 60)
+                // The gauges read the store: here the demo's requests, as deletion.list shows them.
+                #expect(Self.sample(text, "deletion_requests", ["state": "erased"]) == Double(states.filter { $0 == .erased }.count))
+                #expect(Self.sample(text, "deletion_requests", ["state": "rejected"]) == Double(states.filter { $0 == .rejected }.count))
+                #expect(Self.sample(text, "deletion_requests_overdue") == 0)
+                #expect(Self.sample(text, "outbox_depth", ["kind": "identity_code"]) != nil)
             }
         }
     }

@@ -75,6 +75,9 @@ public protocol RequestsRepository: Sendable {
     func unverifiedRequests(expiringBy now: Date) async throws -> [DeletionRequest]
     /// One page in (productionDueBy, id) order after `cursor`.
     func requests(_ filter: RequestFilter, after cursor: (due: Date, id: String)?, limit: Int) async throws -> [DeletionRequest]
+    /// How many requests there are in each state, and how many are overdue as of `now` (production work
+    /// past its deadline, or backups past `backupsCutoff`): for the service's gauges.
+    func census(now: Date, backupsCutoff: Date) async throws -> (byState: [RequestState: Int], overdue: Int)
     /// Erased requests with no final confirmation queued and no job of `jobKinds` of their own left.
     func erasedAwaitingConfirmation(jobKinds: [OutboxKind]) async throws -> [DeletionRequest]
 }
@@ -119,6 +122,8 @@ public protocol OutboxRepository: Sendable {
     func postpone(ids: [String], until: Date) async throws
     /// How many messages of `kinds` the request still has.
     func count(requestID: String, kinds: [OutboxKind]) async throws -> Int
+    /// Messages waiting, by kind (claimed or not): for the service's gauges.
+    func depth() async throws -> [OutboxKind: Int]
 }
 
 /// The erasure ledger: hashes of erased (and disconnected) subjects, replayed after every restore (I1).

@@ -58,6 +58,16 @@ struct SQLiteOutbox: OutboxRepository {
         }
     }
 
+    func depth() async throws -> [OutboxKind: Int] {
+        try await access { db in
+            var depth: [OutboxKind: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM outbox GROUP BY kind") {
+                if let kind = OutboxKind(rawValue: row[0]) { depth[kind] = row[1] }
+            }
+            return depth
+        }
+    }
+
     func count(requestID: String, kinds: [OutboxKind]) async throws -> Int {
         try await access { db in
             try OutboxRecord.filter(

@@ -61,6 +61,30 @@ struct SQLiteRequests: RequestsRepository {
         }
     }
 
+    /// The same rule as the status's overdue flag: production work past 30 days, or backups past 90 (both
+    /// counted from the request); bound by `overdueArguments`.
+    static let overdue = """
+        ((production_due_by < ? AND state IN \(placeholders(RequestState.open)))
+         OR (state = ? AND received_at < ?))
+        """
+
+    static func overdueArguments(now: Date, backupsCutoff: Date) -> StatementArguments {
+        [StoredTime.text(now)] + StatementArguments(RequestState.open) + [RequestState.erased, StoredTime.text(backupsCutoff)]
+    }
+
+    func census(now: Date, backupsCutoff: Date) async throws -> (byState: [RequestState: Int], overdue: Int) {
+        try await access { db in
+            var byState: [RequestState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM deletion_requests GROUP BY state") {
+                if let state = RequestState(rawValue: row[0]) { byState[state] = row[1] }
+            }
+            let overdue = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM deletion_requests WHERE \(Self.overdue)", arguments: Self.overdueArguments(now: now, backupsCutoff: backupsCutoff)
+            )
+            return (byState, overdue ?? 0)
+        }
+    }
+
     func requests(_ filter: RequestFilter, after cursor: (due: Date, id: String)?, limit: Int) async throws -> [DeletionRequest] {
         var conditions: [String] = []
         var arguments = StatementArguments()
@@ -73,15 +97,8 @@ struct SQLiteRequests: RequestsRepository {
             arguments += [StoredTime.text(dueBefore)]
         }
         if let overdue = filter.overdue {
-            // The same rule as the status's overdue flag: production work past 30 days, or backups past 90
-            // (both counted from the request).
-            let condition = """
-                ((production_due_by < ? AND state IN \(placeholders(RequestState.open)))
-                 OR (state = ? AND received_at < ?))
-                """
-            conditions.append(overdue.0 ? condition : "NOT \(condition)")
-            arguments += [StoredTime.text(overdue.now)] + StatementArguments(RequestState.open)
-            arguments += [RequestState.erased, StoredTime.text(overdue.backupsCutoff)]
+            conditions.append(overdue.0 ? Self.overdue : "NOT \(Self.overdue)")
+            arguments += Self.overdueArguments(now: overdue.now, backupsCutoff: overdue.backupsCutoff)
         }
         if let cursor {
             conditions.append("(production_due_by, id) > (?, ?)")

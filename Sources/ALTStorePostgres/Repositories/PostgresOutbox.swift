@@ -56,6 +56,15 @@ struct PostgresOutbox: OutboxRepository {
         try await access.rows("UPDATE outbox SET lease_expires_at = \(stored(until)) WHERE id = ANY(\(ids))")
     }
 
+    func depth() async throws -> [OutboxKind: Int] {
+        var depth: [OutboxKind: Int] = [:]
+        for row in try await access.rows("SELECT kind, count(*) FROM outbox GROUP BY kind") {
+            let (kind, count) = try row.decode((String, Int).self)
+            if let kind = OutboxKind(rawValue: kind) { depth[kind] = count }
+        }
+        return depth
+    }
+
     func count(requestID: String, kinds: [OutboxKind]) async throws -> Int {
         try await access.value(Int.self, "SELECT count(*) FROM outbox WHERE request_id = \(requestID) AND kind = ANY(\(kinds.map(\.rawValue)))") ?? 0
     }

@@ -64,18 +64,31 @@ struct PostgresRequests: RequestsRepository {
         try await all("\(unescaped: Self.select) state = ANY(\(RequestState.unverified.map(\.rawValue))) AND verification_expires_at <= \(stored(now))")
     }
 
+    /// The same rule as the status's overdue flag: production work past 30 days, or backups past 90.
+    static func overdue(_ statement: inout Statement, now: Date, backupsCutoff: Date) -> String {
+        """
+        ((production_due_by < \(statement.bind(stored(now))) AND state = ANY(\(statement.bind(RequestState.open.map(\.rawValue)))))
+         OR (state = \(statement.bind(RequestState.erased.rawValue)) AND received_at < \(statement.bind(stored(backupsCutoff)))))
+        """
+    }
+
+    func census(now: Date, backupsCutoff: Date) async throws -> (byState: [RequestState: Int], overdue: Int) {
+        var byState: [RequestState: Int] = [:]
+        for row in try await access.rows("SELECT state, count(*) FROM deletion_requests GROUP BY state") {
+            let (state, count) = try row.decode((String, Int).self)
+            if let state = RequestState(rawValue: state) { byState[state] = count }
+        }
+        var statement = Statement("SELECT count(*) FROM deletion_requests WHERE true")
+        statement.and { Self.overdue(&$0, now: now, backupsCutoff: backupsCutoff) }
+        return (byState, try await access.value(Int.self, statement.query) ?? 0)
+    }
+
     func requests(_ filter: RequestFilter, after cursor: (due: Date, id: String)?, limit: Int) async throws -> [DeletionRequest] {
         var statement = Statement(Self.select + " true")
         if let state = filter.state { statement.and { "state = \($0.bind(state.rawValue))" } }
         if let dueBefore = filter.dueBefore { statement.and { "production_due_by < \($0.bind(stored(dueBefore)))" } }
         if let overdue = filter.overdue {
-            // The same rule as the status's overdue flag: production work past 30 days, or backups past 90.
-            statement.and {
-                """
-                \(overdue.0 ? "" : "NOT") ((production_due_by < \($0.bind(stored(overdue.now))) AND state = ANY(\($0.bind(RequestState.open.map(\.rawValue)))))
-                 OR (state = \($0.bind(RequestState.erased.rawValue)) AND received_at < \($0.bind(stored(overdue.backupsCutoff)))))
-                """
-            }
+            statement.and { (overdue.0 ? "" : "NOT ") + Self.overdue(&$0, now: overdue.now, backupsCutoff: overdue.backupsCutoff) }
         }
         if let cursor { statement.and { "(production_due_by, id) > (\($0.bind(stored(cursor.due))), \($0.bind(cursor.id)))" } }
         return try await all(statement.query, limit: limit)

@@ -114,3 +114,11 @@ func psql(_ url: String, _ sql: String) throws -> String? {
     let text = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
     return text ?? ""
 }
+
+/// Runs blocking work (a child process waited for) on a thread of its own, not on one of the few threads
+/// of Swift's cooperative pool, whose other tasks (deadlines among them) would wait meanwhile.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
