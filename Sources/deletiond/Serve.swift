@@ -33,6 +33,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address of the HTTP listener (http.host; default 127.0.0.1).")
     var httpHost: String?
 
+    @Option(help: "Status page lookups one client may make at once, then one a second (http.statusLookupBurst; default 60).")
+    var httpStatusBurst: Int?
+
     @OptionGroup var store: StoreOptions
     @OptionGroup var backupOptions: BackupOptions
 
@@ -74,7 +77,7 @@ struct Serve: AsyncParsableCommand {
         var flags = backupOptions.flags
         let texts: [(Setting, String?)] = [(.host, host), (.httpHost, httpHost), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue)]
         let numbers: [(Setting, Int?)] = [
-            (.port, port), (.httpPort, httpPort), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
+            (.port, port), (.httpPort, httpPort), (.httpStatusBurst, httpStatusBurst), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
             (.workerIntervalSeconds, workerInterval), (.sweepIntervalSeconds, sweepInterval), (.signedRequestToleranceSeconds, signedRequestTolerance),
         ]
         for (setting, value) in texts { if let value { flags[setting] = .string(value) } }
@@ -161,7 +164,8 @@ struct Serve: AsyncParsableCommand {
             ]
             if let httpPort = settings.httpPort {
                 let edge = HTTPEdge.Services(
-                    integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving, metrics: Self.metrics
+                    integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving,
+                    statusLookups: .init(burst: settings.httpStatusBurst, interval: .seconds(1)), metrics: Self.metrics
                 )
                 let host = settings.httpHost
                 let http = HTTPEdge.application(edge, host: host, port: httpPort, logger: logger) { port in

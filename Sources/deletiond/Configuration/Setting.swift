@@ -11,6 +11,7 @@ enum Setting: String, CaseIterable, Sendable {
     case drainSeconds = "server.drainSeconds"
     case httpHost = "http.host"
     case httpPort = "http.port"
+    case httpStatusBurst = "http.statusLookupBurst"
     case databasePath = "database.path"
     case databaseURL = "database.url"
     case secretsFile
@@ -33,7 +34,7 @@ enum Setting: String, CaseIterable, Sendable {
 
     var kind: Kind {
         switch self {
-        case .port, .httpPort, .drainSeconds, .signedRequestToleranceSeconds, .backupRetentionDays, .backupIntervalHours, .gracePeriodDays,
+        case .port, .httpPort, .httpStatusBurst, .drainSeconds, .signedRequestToleranceSeconds, .backupRetentionDays, .backupIntervalHours, .gracePeriodDays,
             .erasureBatchSize, .erasureLeaseSeconds, .workerIntervalSeconds, .sweepIntervalSeconds:
             .number
         default: .text
@@ -62,6 +63,7 @@ enum Setting: String, CaseIterable, Sendable {
         case .drainSeconds: "--grace-period"
         case .httpHost: "--http-host"
         case .httpPort: "--http-port"
+        case .httpStatusBurst: "--http-status-burst"
         case .databasePath: "--db"
         case .databaseURL: "--database-url"
         case .devToken: "--dev-token"

@@ -14,6 +14,8 @@ struct Settings: Sendable {
     /// The public HTTP listener (Meta's callbacks, the status page, probes); off without a port.
     var httpHost: String
     var httpPort: Int?
+    /// Status page lookups one client may make at once, before the rate of one a second applies.
+    var httpStatusBurst: Int
     var databasePath: String
     /// A PostgreSQL store (`postgres://…`); nil: the SQLite file at `databasePath`.
     var databaseURL: String?
@@ -110,6 +112,7 @@ struct Settings: Sendable {
             drainSeconds: try number(.drainSeconds, default: 10, in: 0...3_600),
             httpHost: try text(.httpHost, default: "127.0.0.1") ?? "127.0.0.1",
             httpPort: try optionalNumber(.httpPort, in: 0...65_535),
+            httpStatusBurst: try number(.httpStatusBurst, default: 60, in: 1...100_000_000),
             databasePath: databasePath,
             databaseURL: try text(.databaseURL, default: nil),
             secretsFile: try text(.secretsFile, default: nil),
