@@ -48,7 +48,8 @@ public struct BackupRestorer: Sendable {
         try verifyChecksum(manifest, file: file)
 
         try await target.removeUnfinished()
-        // Gone in every case: renamed into place (SQLite), or loaded and no longer needed (PostgreSQL).
+        // Gone in every case: renamed into place (SQLite), or loaded and no longer needed (PostgreSQL); a
+        // file that is already gone is the normal case, and start-up removes any a crash left.
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target.scratchFile + suffix) } }
         try decrypt(manifest, file: file, key: SymmetricKey(data: keyBytes), into: target.scratchFile)
         do {

@@ -30,10 +30,12 @@ public struct SQLiteRestoreTarget: RestoreTarget {
             result = try await replay(SQLiteErasureStore(database: database))
             try await database.checkpoint()
         } catch {
+            // The replay's error is the one to report; the unfinished file is removed by the caller.
             try? database.writer.close()
             throw error
         }
         try database.writer.close()
+        // Checkpointed and closed: these are empty or gone already.
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratchFile + suffix) }
         guard rename(scratchFile, path) == 0 else { throw RestoreFailure("cannot rename the restored database to \(path)") }
         return result
