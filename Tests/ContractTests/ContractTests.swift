@@ -55,7 +55,7 @@ struct ContractTests {
                     }
                 }
             }
-            #expect(examplesRun >= methods.count - (target == .inProcessPostgres ? 1 : 0))
+            #expect(examplesRun >= methods.count)
             try validate(instances)
         }
     }
