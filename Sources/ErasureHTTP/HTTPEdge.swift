@@ -78,8 +78,7 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
             response = Pages.error(status: .internalServerError)
         }
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        response.headers[.contentSecurityPolicy] = Pages.contentSecurityPolicy
         response.headers[Self.referrerPolicy] = "no-referrer"
         response.headers[.cacheControl] = "no-store"
         return response

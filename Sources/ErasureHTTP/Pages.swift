@@ -1,8 +1,15 @@
+import Crypto
 import Foundation
 import Hummingbird
 
 /// Responses of the public listener: small JSON answers for Meta, plain text for probes, HTML for people.
 enum Pages {
+    /// No script, no resource from anywhere, and no style but the pages' own sheet (by its SHA-256).
+    static let contentSecurityPolicy: String = {
+        let styleHash = Data(SHA256.hash(data: Data(StatusPage.style.utf8))).base64EncodedString()
+        return "default-src 'none'; style-src 'sha256-\(styleHash)'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    }()
+
     static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }

@@ -23,14 +23,18 @@ enum StatusPage {
         body += "<h2>Where it stands</h2>\n<ol class=\"timeline\">\n"
         for (label, date) in timeline(request) { body += "<li><span>\(Pages.escape(label))</span> <time>\(day(date))</time></li>\n" }
         body += "</ol>\n"
-        body += "<h2>Deadlines</h2>\n<ul>\n"
-        body += "<li>Erased from our live systems by <time>\(day(request.productionDueBy))</time> (30 days after we received it).</li>\n"
-        body += "<li>Gone from our encrypted backups by <time>\(day(report.backupsDueBy))</time> (90 days after we received it).</li>\n"
-        body += "</ul>\n"
+        // A request that ended without erasing (refused, cancelled, expired, superseded) has no deadlines left.
+        if ![.rejected, .cancelled, .expired, .superseded].contains(request.state) {
+            body += "<h2>Deadlines</h2>\n<ul>\n"
+            body += "<li>Erased from our live systems by <time>\(day(request.productionDueBy))</time> (30 days after we received it).</li>\n"
+            body += "<li>Gone from our encrypted backups by <time>\(day(report.backupsDueBy))</time> (90 days after we received it).</li>\n"
+            body += "</ul>\n"
+        }
         body += "<h2>What we keep, and why</h2>\n<ul>\n"
         for kept in report.kept {
             let until = kept.until.map { " until <time>\(day($0))</time>" } ?? ""
-            body += "<li>\(Pages.escape(kept.reason))\(until).</li>\n"
+            let reason = kept.category == "rest_of_account" ? "The rest of your account stays: this request covers only the data named above" : kept.reason
+            body += "<li>\(Pages.escape(reason))\(until).</li>\n"
         }
         body += """
             <li>Billing records are kept for 7 years, because tax law requires it.</li>
@@ -114,15 +118,9 @@ enum StatusPage {
         Pages.escape(date.formatted(Date.FormatStyle(date: .long, time: .omitted, timeZone: TimeZone(identifier: "UTC")!).locale(Locale(identifier: "en_US"))))
     }
 
-    static func frame(title: String, body: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(Pages.escape(title)) · Agent Lead Tracker</title>
-        <style>
+    /// The pages' one style sheet, inline; the Content-Security-Policy allows exactly it by its hash.
+    static let style = """
+
         body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #f7f7f8; }
         main { max-width: 40rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; background: #fff; min-height: 100vh; box-sizing: border-box; }
         h1 { font-size: 1.5rem; } h2 { font-size: 1.1rem; margin-top: 1.75rem; }
@@ -131,7 +129,18 @@ enum StatusPage {
         form { display: grid; gap: .5rem; margin: 1rem 0; } input, button { font: inherit; padding: .6rem; }
         button { background: #1d4ed8; color: #fff; border: 0; border-radius: .4rem; }
         .timeline time, li time { color: #555; } .code { color: #555; font-size: .9rem; margin-top: 2rem; }
-        </style>
+
+        """
+
+    static func frame(title: String, body: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(Pages.escape(title)) · Agent Lead Tracker</title>
+        <style>\(style)</style>
         </head>
         <body>
         <main>

@@ -48,14 +48,32 @@ extension RequestReports {
         return report
     }
 
+    /// The status page's lookup. An unknown code costs what a known one does: the same reads run for a
+    /// stand-in request that matches no row (the backup listing included) before the refusal, so the time
+    /// of the answer does not tell whether a code exists beyond what the 404 itself says.
     public func status(confirmationCode: String) async throws -> RequestReport {
         let now = self.now
         let policy = environment.policy
-        let report = try await store.read { tx in
-            guard let request = try await tx.requests.request(confirmationCode: confirmationCode) else { throw DeletionError.confirmationCodeNotFound }
-            return try await Self.report(tx, request, now: now, policy: policy)
+        let found = try await store.read { tx in
+            let request = try await tx.requests.request(confirmationCode: confirmationCode)
+            let report = try await Self.report(tx, request ?? Self.standIn(confirmationCode, now: now, policy: policy), now: now, policy: policy)
+            return (report, request != nil)
         }
-        return try withBackups(report)
+        let report = try withBackups(found.0)
+        guard found.1 else { throw DeletionError.confirmationCodeNotFound }
+        return report
+    }
+
+    /// An account request in erasure with no id and no account: every read of `report` runs for it and finds nothing.
+    static func standIn(_ confirmationCode: String, now: Date, policy: ErasurePolicy) -> DeletionRequest {
+        let intake = DeletionRequest.Intake(
+            id: "", confirmationCode: confirmationCode, scope: .account, channel: .support, accountID: "", subjectHash: "",
+            requesterEmailSealed: nil, messageIdHash: nil, actor: "status-page"
+        )
+        var (request, _) = DeletionRequest.receive(intake, at: now, policy: policy)
+        request.state = .erasing
+        request.erasingAt = now
+        return request
     }
 
     /// One page, in (productionDueBy, id) order. The page token is that pair for the last row, so pages
