@@ -21,6 +21,8 @@ let package = Package(
         // The wire and the generated client: a package of its own so other ALT backends can use it alone.
         .package(path: "clients/swift"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        // TLS and mTLS on the JSON-RPC port (postgres-nio links it too).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -62,6 +64,8 @@ let package = Package(
                 .product(name: "JSONRPCNIO", package: "swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),

@@ -9,8 +9,14 @@ final class ConnectionState: Sendable {
     let answers = AnswerQueue()
     let calls = ConnectionCalls()
     private let inFlight = Atomic<Int>(0)
+    private let peer = Mutex<[String]>([])
 
     init(channel: any Channel) { self.channel = channel }
+
+    /// The verified client certificate's subjects (mTLS), set once the handshake is done.
+    var peerSubjects: [String] { peer.withLock { $0 } }
+
+    func setPeerSubjects(_ subjects: [String]) { peer.withLock { $0 = subjects } }
 
     var isIdle: Bool { inFlight.load(ordering: .acquiring) == 0 }
 

@@ -49,7 +49,8 @@ struct Session: Sendable {
                         let metadata = CallMetadata(
                             bearerToken: frame.headers.bearerToken,
                             timeout: frame.headers.timeout,
-                            traceparent: frame.headers.traceparent
+                            traceparent: frame.headers.traceparent,
+                            certificateSubjects: state.peerSubjects
                         )
                         group.addTask {
                             // rpc.cancel may have cancelled this task: hand the answer over without suspending.

@@ -3,6 +3,7 @@ import JSONRPCNIO
 public import Logging
 public import NIOCore
 public import NIOPosix
+import NIOSSL
 public import RPCServer
 public import ServiceLifecycle
 
@@ -53,6 +54,11 @@ public struct TCPServer: Service {
                     let limits = configuration.frameLimits
                     let decoder = FrameDecoder(limits: limits)
                     let pipeline = channel.pipeline.syncOperations
+                    if let tls = configuration.tls {
+                        // The context of the moment: a reload (SIGHUP) changes it for later connections only.
+                        try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
+                        try pipeline.addHandler(PeerIdentityHandler(connection: state))
+                    }
                     try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(configuration.idleTimeout)))
                     try pipeline.addHandler(IdleConnectionCloser(connection: state))
                     try pipeline.addHandler(

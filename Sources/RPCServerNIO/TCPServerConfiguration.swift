@@ -17,6 +17,8 @@ public struct TCPServerConfiguration: Sendable {
     public var gracePeriod: Duration
     /// Answers at least this large are compressed for callers that accept deflate.
     public var compressionThreshold: Int
+    /// TLS (mTLS with a client CA) on every connection; nil: plaintext.
+    public var tls: ServerTLS?
 
     /// After the grace period, how long a connection may take to write its last answers before it is
     /// closed regardless (a peer that reads nothing cannot hold the process open).
@@ -30,7 +32,8 @@ public struct TCPServerConfiguration: Sendable {
         maximumConnections: Int = 1_024,
         idleTimeout: Duration = .seconds(300),
         gracePeriod: Duration = .seconds(10),
-        compressionThreshold: Int = BodyCompression.defaultThreshold
+        compressionThreshold: Int = BodyCompression.defaultThreshold,
+        tls: ServerTLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -40,5 +43,6 @@ public struct TCPServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.gracePeriod = gracePeriod
         self.compressionThreshold = compressionThreshold
+        self.tls = tls
     }
 }

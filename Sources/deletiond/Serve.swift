@@ -27,6 +27,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The TCP port, 0 picks a free one (server.port; default 7700).")
     var port: Int?
 
+    @Option(help: "TLS on the JSON-RPC port: the server's certificate chain, PEM (tls.certificateFile). Reloaded on SIGHUP.")
+    var tlsCertFile: String?
+
+    @Option(help: "The certificate's private key, PEM (tls.privateKeyFile).")
+    var tlsKeyFile: String?
+
+    @Option(help: "mTLS: every client must present a certificate this CA (PEM) signed; its SAN may name the caller (tls.clientCAFile).")
+    var tlsClientCaFile: String?
+
+    @Flag(help: "Serve JSON-RPC without TLS on an address other than loopback (refused otherwise).")
+    var allowPlaintext = false
+
     @Option(help: "Serve Meta's callbacks, the deletion status page and health probes over HTTP on this port, 0 picks a free one (http.port; off by default).")
     var httpPort: Int?
 
@@ -75,7 +87,8 @@ struct Serve: AsyncParsableCommand {
     /// The flags given, as settings (they come before the environment and the file).
     var flags: [Setting: ConfigContent] {
         var flags = backupOptions.flags
-        let texts: [(Setting, String?)] = [(.host, host), (.httpHost, httpHost), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue)]
+        let texts: [(Setting, String?)] = [
+            (.host, host), (.httpHost, httpHost), (.tlsCertificateFile, tlsCertFile), (.tlsPrivateKeyFile, tlsKeyFile), (.tlsClientCAFile, tlsClientCaFile), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue)]
         let numbers: [(Setting, Int?)] = [
             (.port, port), (.httpPort, httpPort), (.httpStatusBurst, httpStatusBurst), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
             (.workerIntervalSeconds, workerInterval), (.sweepIntervalSeconds, sweepInterval), (.signedRequestToleranceSeconds, signedRequestTolerance),
@@ -111,6 +124,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "deletiond")
+        let tls = try serverTLS(settings, logger: logger)
 
         var callers = settings.callers ?? CallerDirectory()
         if settings.callers == nil, !dev {
@@ -150,7 +164,7 @@ struct Serve: AsyncParsableCommand {
                 requests: requests, backupInterval: backup.interval, pruneInterval: .seconds(settings.workerIntervalSeconds), logger: logger
             )
             let server = TCPServer(
-                configuration: TCPServerConfiguration(host: settings.host, port: settings.port, gracePeriod: .seconds(settings.drainSeconds)),
+                configuration: TCPServerConfiguration(host: settings.host, port: settings.port, gracePeriod: .seconds(settings.drainSeconds), tls: tls),
                 dispatcher: dispatcher,
                 logger: logger
             ) { address in
@@ -162,6 +176,7 @@ struct Serve: AsyncParsableCommand {
                 .init(service: executor), .init(service: sweeper), .init(service: scheduler),
                 .init(service: StoreGauges(store: erasureStore, environment: environment).service(logger: logger)),
             ]
+            if let tls { services.append(.init(service: TLSReloader(tls: tls, logger: logger))) }
             if let httpPort = settings.httpPort {
                 let edge = HTTPEdge.Services(
                     integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving,
@@ -188,6 +203,33 @@ struct Serve: AsyncParsableCommand {
             } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
                 throw ValidationError("cannot listen on \(settings.host): no such local address")
             }
+        }
+    }
+
+    /// TLS on the JSON-RPC port from the settings: both files or neither, each usable (one line naming the
+    /// file otherwise). Without TLS a non-dev server listens on loopback only, unless `--allow-plaintext`.
+    func serverTLS(_ settings: Settings, logger: Logger) throws -> ServerTLS? {
+        guard let certificate = settings.tlsCertificateFile, let key = settings.tlsPrivateKeyFile else {
+            if settings.tlsCertificateFile != nil || settings.tlsPrivateKeyFile != nil || settings.tlsClientCAFile != nil {
+                throw ValidationError("TLS needs both --tls-cert-file and --tls-key-file (tls.certificateFile, tls.privateKeyFile)")
+            }
+            if !dev, !Self.isLoopback(settings.host) {
+                guard allowPlaintext else {
+                    throw ValidationError(
+                        "refusing to serve JSON-RPC on \(settings.host) without TLS: pass --tls-cert-file and --tls-key-file, or --allow-plaintext"
+                    )
+                }
+                logger.warning("serving JSON-RPC WITHOUT TLS on a non-loopback address (--allow-plaintext)", metadata: ["host": "\(settings.host)"])
+            }
+            return nil
+        }
+        do {
+            let tls = try ServerTLS(files: .init(certificate: certificate, privateKey: key, clientCA: settings.tlsClientCAFile))
+            let expires = try ServerTLS.expiry(ofCertificateFile: certificate)
+            logger.info("tls", metadata: ["mtls": "\(tls.requiresClientCertificate)", "certificate_expires": "\(expires)"])
+            return tls
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 

@@ -25,11 +25,21 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Print the frames sent and received (headers and JSON body) to stderr.")
     var raw = false
 
+    @Option(help: "Connect with TLS, trusting the server's certificate if this CA (PEM) signed it.")
+    var tlsCaFile: String?
+
+    @Option(help: "With --tls-ca-file: this caller's certificate (PEM), for a server that requires one (mTLS).")
+    var tlsCertFile: String?
+
+    @Option(help: "With --tls-cert-file: its private key (PEM).")
+    var tlsKeyFile: String?
+
     var bearerToken: String? { token ?? ProcessInfo.processInfo.environment["ALT_RPC_TOKEN"] }
 
     /// Connects and runs `body`; a refused connection is one line on stderr and exit code 69.
     func withConnection<T: Sendable>(_ body: (RPCConnection) async throws -> T) async throws -> T {
-        let options = RPCConnection.Options(bearerToken: bearerToken, compression: compress, compressionThreshold: compress ? 1 : .max)
+        var options = RPCConnection.Options(bearerToken: bearerToken, compression: compress, compressionThreshold: compress ? 1 : .max)
+        options.tls = try tls()
         let trace: (@Sendable (RPCConnection.Trace) -> Void)? = raw ? { @Sendable trace in Output.printTrace(trace) } : nil
         do {
             return try await RPCConnection.connect(host: host, port: port, options: options, trace: trace, body)
@@ -43,6 +53,23 @@ struct ConnectionOptions: ParsableArguments {
         } catch let error as RPCConnection.ConnectionError {
             Output.fail("\(host):\(port): \(error.description)")
             throw ExitCode(69)
+        }
+    }
+}
+
+extension ConnectionOptions {
+    /// TLS from the flags; nil without `--tls-ca-file`. Files that cannot be used: one line, exit 64.
+    func tls() throws -> ClientTLS? {
+        guard let tlsCaFile else {
+            if tlsCertFile != nil || tlsKeyFile != nil { throw ValidationError("--tls-cert-file and --tls-key-file need --tls-ca-file") }
+            return nil
+        }
+        guard (tlsCertFile == nil) == (tlsKeyFile == nil) else { throw ValidationError("--tls-cert-file and --tls-key-file go together") }
+        do {
+            return try ClientTLS(caFile: tlsCaFile, certificateFile: tlsCertFile, privateKeyFile: tlsKeyFile)
+        } catch {
+            Output.fail("cannot use the TLS files (\([tlsCaFile, tlsCertFile, tlsKeyFile].compactMap { $0 }.joined(separator: ", "))): \(error)")
+            throw ExitCode(64)
         }
     }
 }

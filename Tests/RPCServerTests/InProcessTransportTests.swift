@@ -51,12 +51,12 @@ struct InProcessTransportTests {
         #expect(unknown.error?.code == .unimplemented)
     }
 
-    @Test("the call's timeout is the server's deadline: DEADLINE_EXCEEDED, not a hang")
+    /// An hour's nap: only the deadline can end it within the time limit (no wall-clock assertion, which
+    /// a loaded machine fails).
+    @Test("the call's timeout is the server's deadline: DEADLINE_EXCEEDED, not a hang", .timeLimit(.minutes(1)))
     func deadline() async throws {
-        let start = ContinuousClock.now
-        let answer = try await Self.transport().call(try Self.request("math.nap", #"{"ms": 10000}"#), timeout: .milliseconds(100), bearerToken: "t")
+        let answer = try await Self.transport().call(try Self.request("math.nap", #"{"ms": 3600000}"#), timeout: .milliseconds(100), bearerToken: "t")
         #expect(answer.error?.code == .deadlineExceeded)
-        #expect(ContinuousClock.now - start < .seconds(5))
     }
 
     @Test("rpc.cancel through the same transport cancels the call in flight")

@@ -21,6 +21,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
@@ -28,13 +29,15 @@ let package = Package(
         .target(name: "ISO8601Time", swiftSettings: swiftSettings),
         // The JSON-RPC 2.0 core: messages, ids, errors and codes, method descriptors. Foundation only.
         .target(name: "JSONRPC", dependencies: ["ISO8601Time"], swiftSettings: swiftSettings),
-        // The wire on SwiftNIO: Content-Length framing, deflate bodies, the TCP client connection.
+        // The wire on SwiftNIO: Content-Length framing, deflate bodies, the TCP client connection (TLS optional).
         .target(
             name: "JSONRPCNIO",
             dependencies: [
                 "JSONRPC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: swiftSettings

@@ -1,12 +1,14 @@
 import Crypto
 import Foundation
 
-/// The callers this server knows, found by bearer token. Tokens are kept only as SHA-256 digests, and a
-/// lookup compares the presented token's digest with every entry in constant time, so neither timing
-/// nor the directory itself gives a token away.
+/// The callers this server knows, found by bearer token or, under mTLS, by the subject their client
+/// certificate names (a SAN URI or DNS name the client CA vouched for). Tokens are kept only as SHA-256
+/// digests, and a lookup compares the presented token's digest with every entry in constant time, so
+/// neither timing nor the directory itself gives a token away.
 public struct CallerDirectory: Sendable {
     struct Entry: Sendable {
-        let digest: [UInt8]
+        let digest: [UInt8]?
+        let certificateSubject: String?
         let caller: Caller
     }
 
@@ -21,7 +23,13 @@ public struct CallerDirectory: Sendable {
 
     /// Adds a caller by its token digest (32 bytes of SHA-256).
     public func adding(_ caller: Caller, tokenSHA256 digest: [UInt8]) -> Self {
-        Self(entries: entries + [Entry(digest: digest, caller: caller)])
+        Self(entries: entries + [Entry(digest: digest, certificateSubject: nil, caller: caller)])
+    }
+
+    /// Adds a caller known by its client certificate's subject (`spiffe://alt/contacts-backend`), with or
+    /// without a token as well.
+    public func adding(_ caller: Caller, certificateSubject: String, tokenSHA256 digest: [UInt8]? = nil) -> Self {
+        Self(entries: entries + [Entry(digest: digest, certificateSubject: certificateSubject, caller: caller)])
     }
 
     /// Adds a caller by its plain token (used for `--dev`; configuration files carry digests only).
@@ -32,10 +40,17 @@ public struct CallerDirectory: Sendable {
     public func authenticate(token: String) -> Caller? {
         let presented = Self.digest(token)
         var found: Caller?
-        for entry in entries where Self.constantTimeEqual(entry.digest, presented) {
-            found = entry.caller
+        for entry in entries {
+            if let digest = entry.digest, Self.constantTimeEqual(digest, presented) { found = entry.caller }
         }
         return found
+    }
+
+    /// The caller whose certificate subject is among `subjects` (a verified certificate's names); the
+    /// first entry wins when a certificate names several callers.
+    public func authenticate(certificateSubjects subjects: [String]) -> Caller? {
+        guard !subjects.isEmpty else { return nil }
+        return entries.first { entry in entry.certificateSubject.map(subjects.contains) ?? false }?.caller
     }
 
     public static func digest(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }

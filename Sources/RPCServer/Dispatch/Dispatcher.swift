@@ -80,7 +80,12 @@ public struct Dispatcher: Sendable {
 
         init(metadata: CallMetadata, dispatcher: Dispatcher) {
             self.metadata = metadata
-            self.caller = metadata.bearerToken.flatMap { $0.isEmpty ? nil : dispatcher.callers.authenticate(token: $0) }
+            // A token names the caller when one is sent; otherwise the client certificate may (mTLS).
+            if let token = metadata.bearerToken, !token.isEmpty {
+                self.caller = dispatcher.callers.authenticate(token: token)
+            } else {
+                self.caller = dispatcher.callers.authenticate(certificateSubjects: metadata.certificateSubjects)
+            }
             if let timeout = metadata.timeout {
                 self.deadline = Result { () throws(RPCError) in ContinuousClock.now + (try Timeout.parse(timeout)) }
             } else {

@@ -9,7 +9,8 @@ import RPCServer
 /// (`Settings`); its callers are read here, the one list of records the configuration holds.
 ///
 /// ```json
-/// {"callers": [{"name": "contacts-backend", "tokenSHA256": "…64 hex…", "methods": ["records.*"]}],
+/// {"callers": [{"name": "contacts-backend", "tokenSHA256": "…64 hex…", "methods": ["records.*"]},
+///              {"name": "campaigns", "certificateSubject": "spiffe://alt/campaigns", "methods": ["records.deleteCampaign"]}],
 ///  "secretsFile": "/etc/alt/secrets.json", "server": {"port": 7700}, "backups": {"retentionDays": 30}}
 /// ```
 struct ConfigFile: Sendable {
@@ -77,21 +78,38 @@ struct ConfigFile: Sendable {
         for (index, entry) in entries.enumerated() {
             let key = "callers[\(index)]"
             guard let fields = entry.objectValue else { throw SettingError(file: file, key: key, reason: "expected an object") }
-            if let unknown = fields.keys.sorted().first(where: { !["name", "tokenSHA256", "methods"].contains($0) }) {
-                throw SettingError(file: file, key: "\(key).\(unknown)", reason: "unknown key (expected one of: name, tokenSHA256, methods)")
+            let known = ["name", "tokenSHA256", "certificateSubject", "methods"]
+            if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+                throw SettingError(file: file, key: "\(key).\(unknown)", reason: "unknown key (expected one of: \(known.joined(separator: ", ")))")
             }
             guard let name = fields["name"]?.stringValue else { throw SettingError(file: file, key: "\(key).name", reason: "is required (a string)") }
-            guard let hex = fields["tokenSHA256"]?.stringValue else {
-                throw SettingError(file: file, key: "\(key).tokenSHA256", reason: "is required (a string)")
+            var digest: [UInt8]?
+            if let value = fields["tokenSHA256"] {
+                guard let hex = value.stringValue, let bytes = CallerDirectory.digest(hex: hex) else {
+                    throw SettingError(file: file, key: "\(key).tokenSHA256", reason: "must be 64 hex digits (the token's SHA-256)")
+                }
+                digest = bytes
             }
-            guard let digest = CallerDirectory.digest(hex: hex) else {
-                throw SettingError(file: file, key: "\(key).tokenSHA256", reason: "must be 64 hex digits (the token's SHA-256)")
+            var subject: String?
+            if let value = fields["certificateSubject"] {
+                guard let text = value.stringValue, !text.isEmpty else {
+                    throw SettingError(file: file, key: "\(key).certificateSubject", reason: "must be a SAN URI or DNS name of the caller's client certificate")
+                }
+                subject = text
+            }
+            guard digest != nil || subject != nil else {
+                throw SettingError(file: file, key: "\(key).tokenSHA256", reason: "is required (a string), unless certificateSubject names the caller's client certificate")
             }
             guard let methods = fields["methods"]?.arrayValue?.compactMap(\.stringValue), methods.count == fields["methods"]?.arrayValue?.count else {
                 throw SettingError(file: file, key: "\(key).methods", reason: "is required (an array of method names or patterns)")
             }
             guard !methods.isEmpty else { throw SettingError(file: file, key: "\(key).methods", reason: "grants no method") }
-            directory = directory.adding(Caller(name: name, allowedMethods: methods.map(MethodPattern.init)), tokenSHA256: digest)
+            let caller = Caller(name: name, allowedMethods: methods.map(MethodPattern.init))
+            if let subject {
+                directory = directory.adding(caller, certificateSubject: subject, tokenSHA256: digest)
+            } else if let digest {
+                directory = directory.adding(caller, tokenSHA256: digest)
+            }
         }
         return directory
     }

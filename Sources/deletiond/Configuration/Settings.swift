@@ -11,6 +11,10 @@ struct Settings: Sendable {
     var host: String
     var port: Int
     var drainSeconds: Int
+    /// TLS on the JSON-RPC port (PEM files); mTLS with the client CA.
+    var tlsCertificateFile: String?
+    var tlsPrivateKeyFile: String?
+    var tlsClientCAFile: String?
     /// The public HTTP listener (Meta's callbacks, the status page, probes); off without a port.
     var httpHost: String
     var httpPort: Int?
@@ -110,6 +114,9 @@ struct Settings: Sendable {
             host: try text(.host, default: "127.0.0.1") ?? "127.0.0.1",
             port: try number(.port, default: 7700, in: 0...65_535),
             drainSeconds: try number(.drainSeconds, default: 10, in: 0...3_600),
+            tlsCertificateFile: try text(.tlsCertificateFile, default: nil),
+            tlsPrivateKeyFile: try text(.tlsPrivateKeyFile, default: nil),
+            tlsClientCAFile: try text(.tlsClientCAFile, default: nil),
             httpHost: try text(.httpHost, default: "127.0.0.1") ?? "127.0.0.1",
             httpPort: try optionalNumber(.httpPort, in: 0...65_535),
             httpStatusBurst: try number(.httpStatusBurst, default: 60, in: 1...100_000_000),

@@ -6,7 +6,8 @@ import RPCTestSupport
 import ServiceLifecycleTestKit
 
 /// A real `TCPServer` on an ephemeral loopback port, with the test methods and two callers:
-/// `admin` (token `admin-token`, every method) and `echoer` (token `echo-token`, `test.echo` only).
+/// `admin` (token `admin-token`, every method), `echoer` (token `echo-token`, `test.echo` only) and
+/// `cert-echoer` (a client certificate naming `spiffe://alt/echoer`, under mTLS; `test.echo` only).
 struct LiveServer {
     let port: Int
     let state: ServingState
@@ -15,6 +16,7 @@ struct LiveServer {
     static let callers = CallerDirectory()
         .adding(Caller(name: "admin", allowedMethods: [MethodPattern("*")]), token: "admin-token")
         .adding(Caller(name: "echoer", allowedMethods: [MethodPattern("test.echo")]), token: "echo-token")
+        .adding(Caller(name: "cert-echoer", allowedMethods: [MethodPattern("test.echo")]), certificateSubject: "spiffe://alt/echoer")
 
     /// Runs `body` against a live server, then shuts the server down gracefully and waits for it.
     static func run(

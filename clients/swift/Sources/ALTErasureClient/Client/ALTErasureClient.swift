@@ -27,6 +27,8 @@ public final class ALTErasureClient: Sendable {
         /// The deadline of a call that does not set one (`nil`: none).
         public var defaultTimeout: Duration?
         public var retryPolicy: RetryPolicy
+        /// TLS to the server (mTLS with a client certificate); nil: plaintext.
+        public var tls: TLS?
 
         public init(
             host: String = "127.0.0.1",
@@ -35,7 +37,8 @@ public final class ALTErasureClient: Sendable {
             connections: Int = 2,
             compression: Bool = false,
             defaultTimeout: Duration? = .seconds(30),
-            retryPolicy: RetryPolicy = RetryPolicy()
+            retryPolicy: RetryPolicy = RetryPolicy(),
+            tls: TLS? = nil
         ) {
             self.host = host
             self.port = port
@@ -44,6 +47,24 @@ public final class ALTErasureClient: Sendable {
             self.compression = compression
             self.defaultTimeout = defaultTimeout
             self.retryPolicy = retryPolicy
+            self.tls = tls
+        }
+    }
+
+    /// TLS from PEM files, as `rpc-cli --tls-ca-file … [--tls-cert-file … --tls-key-file …]` takes them: the
+    /// CA that signed the server's certificate and, for mTLS, this caller's certificate and key. TLS 1.2+;
+    /// the server's certificate must name the host connected to (a DNS or IP SAN) or `serverHostname`.
+    public struct TLS: Sendable {
+        public var caFile: String
+        public var certificateFile: String?
+        public var privateKeyFile: String?
+        public var serverHostname: String?
+
+        public init(caFile: String, certificateFile: String? = nil, privateKeyFile: String? = nil, serverHostname: String? = nil) {
+            self.caFile = caFile
+            self.certificateFile = certificateFile
+            self.privateKeyFile = privateKeyFile
+            self.serverHostname = serverHostname
         }
     }
 
@@ -91,9 +112,14 @@ public final class ALTErasureClient: Sendable {
         _ body: (ALTErasureClient) async throws -> Result
     ) async throws -> Result {
         let client = ALTErasureClient(configuration: configuration)
+        // Unreadable TLS files fail here, once, not as a connection that never comes.
+        let tls = try configuration.tls.map {
+            try ClientTLS(caFile: $0.caFile, certificateFile: $0.certificateFile, privateKeyFile: $0.privateKeyFile, serverHostname: $0.serverHostname)
+        }
+        let options = RPCConnection.Options(bearerToken: configuration.token, compression: configuration.compression, tls: tls)
         return try await withThrowingTaskGroup(of: Void.self, isolation: isolation) { group in
             for slot in client.slots {
-                group.addTask { await slot.maintain(configuration) }
+                group.addTask { await slot.maintain(configuration, options: options) }
             }
             defer { group.cancelAll() }
             return try await body(client)

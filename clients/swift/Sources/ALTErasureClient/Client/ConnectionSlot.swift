@@ -46,8 +46,7 @@ final class ConnectionSlot: Sendable {
     }
 
     /// Keeps a connection open until the task is cancelled.
-    func maintain(_ configuration: ALTErasureClient.Configuration) async {
-        let options = RPCConnection.Options(bearerToken: configuration.token, compression: configuration.compression)
+    func maintain(_ configuration: ALTErasureClient.Configuration, options: RPCConnection.Options) async {
         var failures = 0
         while !Task.isCancelled {
             set(.connecting([:]), keepingWaiters: true)

@@ -1,6 +1,7 @@
 public import JSONRPC
 public import NIOCore
 public import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One TCP connection to a JSON-RPC server, multiplexing many calls in flight, matched by id.
@@ -15,17 +16,21 @@ public final class RPCConnection: Sendable {
         public var compression: Bool
         public var compressionThreshold: Int
         public var limits: FrameLimits
+        /// TLS (and, with a client certificate, mTLS); nil: plaintext.
+        public var tls: ClientTLS?
 
         public init(
             bearerToken: String? = nil,
             compression: Bool = false,
             compressionThreshold: Int = BodyCompression.defaultThreshold,
-            limits: FrameLimits = FrameLimits()
+            limits: FrameLimits = FrameLimits(),
+            tls: ClientTLS? = nil
         ) {
             self.bearerToken = bearerToken
             self.compression = compression
             self.compressionThreshold = compressionThreshold
             self.limits = limits
+            self.tls = tls
         }
     }
 
@@ -41,11 +46,14 @@ public final class RPCConnection: Sendable {
     public enum ConnectionError: Error, Sendable, CustomStringConvertible {
         case closed
         case undecodableAnswer(String)
+        /// The TLS handshake was refused or failed (the reason as TLS tells it).
+        case tlsHandshake(String)
 
         public var description: String {
             switch self {
             case .closed: "the connection closed before the answer arrived"
             case .undecodableAnswer(let reason): "the server's answer could not be read: \(reason)"
+            case .tlsHandshake(let reason): "the TLS handshake failed: \(reason)"
             }
         }
     }
@@ -93,6 +101,12 @@ public final class RPCConnection: Sendable {
         self.trace = trace
     }
 
+    /// The connected channel, and with TLS the end of its handshake.
+    private struct Connected: Sendable {
+        let channel: NIOAsyncChannel<Frame, Frame>
+        let handshake: EventLoopFuture<Void>?
+    }
+
     /// Connects, runs `body` with the connection, and closes it when `body` returns.
     public static func connect<Result: Sendable>(
         host: String,
@@ -102,11 +116,20 @@ public final class RPCConnection: Sendable {
         trace: (@Sendable (Trace) -> Void)? = nil,
         _ body: (RPCConnection) async throws -> Result
     ) async throws -> Result {
-        let channel = try await ClientBootstrap(group: eventLoopGroup)
+        let connected = try await ClientBootstrap(group: eventLoopGroup)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let limits = options.limits
+                    var handshake: EventLoopFuture<Void>?
+                    if let tls = options.tls {
+                        // SNI and the name checked: the host, unless it is an address (then its IP SAN is checked).
+                        let name = tls.serverHostname ?? ((try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil)
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls.context, serverHostname: name))
+                        let promise = channel.eventLoop.makePromise(of: Void.self)
+                        try channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(promise: promise))
+                        handshake = promise.futureResult
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(
                             FrameDecoder(limits: limits),
@@ -114,9 +137,20 @@ public final class RPCConnection: Sendable {
                         )
                     )
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
-                    return try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
+                    return Connected(channel: try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel), handshake: handshake)
                 }
             }
+        let channel = connected.channel
+        if let handshake = connected.handshake {
+            // A refused handshake (unknown CA, a name that does not match, no client certificate under mTLS)
+            // is this connect's error, not a closed connection later.
+            do {
+                try await handshake.get()
+            } catch {
+                try? await channel.channel.close()
+                throw ConnectionError.tlsHandshake(error is ChannelError ? "the server closed the connection" : "\(error)")
+            }
+        }
         return try await channel.executeThenClose { inbound, outbound in
             let connection = RPCConnection(outbound: outbound, options: options, trace: trace)
             return try await withThrowingTaskGroup(of: Void.self) { group in
