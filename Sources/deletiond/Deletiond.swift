@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
+import RPCServerNIO
 
 @main
 struct Deletiond: AsyncParsableCommand {
@@ -27,6 +28,10 @@ struct Deletiond: AsyncParsableCommand {
             // 69 is EX_UNAVAILABLE: the database (or another service) cannot be reached.
             FileHandle.standardError.write(Data("deletiond: \(error)\n".utf8))
             exit(withError: ExitCode(69))
+        } catch let error as TLSFileError {
+            // One line naming the TLS file and what is wrong with it.
+            FileHandle.standardError.write(Data("deletiond: \(error)\n".utf8))
+            exit(withError: ExitCode(64))
         } catch let error as SettingError {
             // One line naming the source (file, environment variable, flag) and the key; 64 is EX_USAGE.
             FileHandle.standardError.write(Data("deletiond: \(error)\n".utf8))

@@ -223,14 +223,10 @@ struct Serve: AsyncParsableCommand {
             }
             return nil
         }
-        do {
-            let tls = try ServerTLS(files: .init(certificate: certificate, privateKey: key, clientCA: settings.tlsClientCAFile))
-            let expires = try ServerTLS.expiry(ofCertificateFile: certificate)
-            logger.info("tls", metadata: ["mtls": "\(tls.requiresClientCertificate)", "certificate_expires": "\(expires)"])
-            return tls
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let tls = try ServerTLS(files: .init(certificate: certificate, privateKey: key, clientCA: settings.tlsClientCAFile))
+        let expires = try ServerTLS.expiry(ofCertificateFile: certificate)
+        logger.info("tls", metadata: ["mtls": "\(tls.requiresClientCertificate)", "certificate_expires": "\(expires)"])
+        return tls
     }
 
     /// Meta's settings: the app secret from the secrets file, the status page and tolerance from the

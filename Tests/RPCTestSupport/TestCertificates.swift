@@ -39,7 +39,8 @@ public struct TestCertificates: Sendable {
         }
     }
 
-    static func makeBlocking(clients: [String: String], strangers: [String: String]) throws -> TestCertificates {
+    /// `make`, blocking the calling thread while `openssl` runs (for tests that are synchronous).
+    public static func makeBlocking(clients: [String: String] = [:], strangers: [String: String] = [:]) throws -> TestCertificates {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let certificates = TestCertificates(folder: folder)

@@ -322,7 +322,12 @@ public final class RPCConnection: Sendable {
             headers.contentEncoding = .deflate
             buffer = compressed
         }
-        try await outbound.write(Frame(headers: headers, body: buffer))
+        do {
+            try await outbound.write(Frame(headers: headers, body: buffer))
+        } catch let error as ChannelError where error == .ioOnClosedChannel || error == .outputClosed || error == .alreadyClosed {
+            // The peer closed before the reader noticed: the same end as a close seen by the reader.
+            throw ConnectionError.closed
+        }
     }
 
     private func receive(_ frame: Frame) {
