@@ -49,6 +49,7 @@ let package = Package(
             name: "RPCServer",
             dependencies: [
                 .product(name: "JSONRPC", package: "swift"),
+                .product(name: "ISO8601Time", package: "swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -9,7 +9,9 @@ struct Deletiond: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deletiond",
         abstract: "The ALT Erasure Service: keeps ALT's data-deletion promises over JSON-RPC 2.0 on TCP.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Restore.self, Classification.self, Config.self],
+        subcommands: [
+            Serve.self, Migrate.self, Seed.self, Restore.self, Classification.self, Config.self, Callers.self, SecretsCommand.self, Requests.self,
+        ],
         defaultSubcommand: Serve.self
     )
 

@@ -34,7 +34,8 @@ struct StoreOptions: ParsableArguments {
     static func secrets(_ settings: Settings, allowGenerated: Bool) throws -> Secrets {
         if let path = settings.secretsFile {
             do {
-                return try Secrets.load(path: path)
+                // A configured file is a production one: it must be private to the service's user.
+                return try Secrets.loadPrivate(path: path)
             } catch {
                 throw SettingError(source: settings.resolved[.secretsFile]?.source ?? "default", key: "secretsFile", reason: error.description)
             }

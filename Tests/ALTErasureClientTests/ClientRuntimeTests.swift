@@ -41,6 +41,8 @@ enum Pause: RPCMethod {
 /// Counts calls, failing the first `failures` with a retryable UNAVAILABLE (processed unknown).
 final class Attempts: Sendable {
     let count = Atomic<Int>(0)
+    /// `test.pause` calls the server has started.
+    let pauses = Atomic<Int>(0)
     func next(failures: Int) throws -> Int {
         let attempt = count.add(1, ordering: .relaxed).newValue
         if attempt <= failures { throw RPCError(.unavailable, "try again", retryable: true) }
@@ -65,6 +67,7 @@ func testDispatcher(attempts: Attempts) -> Dispatcher {
         return 0
     }
     registry.register(Pause.self) { params, _ in
+        attempts.pauses.add(1, ordering: .relaxed)
         try await Task.sleep(for: .milliseconds(params.ms))
         return params.ms
     }
@@ -166,9 +169,10 @@ struct ClientRuntimeTests {
     @Test("a draining server's UNAVAILABLE (processed: false) retires the connection once its calls are answered")
     func retiresDrainingConnection() async throws {
         let (ports, bound) = AsyncStream.makeStream(of: Int.self)
+        let attempts = Attempts()
         let server = TCPServer(
             configuration: TCPServerConfiguration(host: "127.0.0.1", port: 0, gracePeriod: .seconds(30)),
-            dispatcher: testDispatcher(attempts: Attempts()),
+            dispatcher: testDispatcher(attempts: attempts),
             logger: LiveTCPServer.quietLogger
         ) { address in
             bound.yield(address.port ?? 0)
@@ -182,7 +186,8 @@ struct ClientRuntimeTests {
                 try await ALTErasureClient.run(.init(port: port, token: "t", connections: 1, retryPolicy: fast)) { client in
                     #expect(try await client.call(Flaky.self, .init(failures: 0)) == 1)
                     async let paused = client.call(Pause.self, .init(ms: 400))
-                    try await Task.sleep(for: .milliseconds(100))
+                    // Drain once the server runs the pause (a fixed sleep lost that race on a loaded machine).
+                    while attempts.pauses.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
                     trigger.triggerGracefulShutdown()
                     _ = await #expect {
                         try await client.call(Flaky.self, .init(failures: 0))

@@ -4,6 +4,7 @@ import Histogram
 import JSONRPCNIO
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// Load generator: C connections × P calls in flight each, for N calls or T seconds, any method.
@@ -26,6 +27,7 @@ struct RPCBench: AsyncParsableCommand {
     @Option(help: "{seq} padded with zeros to this many digits.") var seqDigits = 1
     @Option(help: "Bearer token.") var token: String?
     @Option(help: "Client event-loop threads.") var threads = 1
+    @Option(help: "TLS: the CA (PEM) that signed the server's certificate.") var tlsCaFile: String?
     @Flag(help: "Print one JSON object instead of a line.") var json = false
 
     func run() async throws {
@@ -52,6 +54,8 @@ struct RPCBench: AsyncParsableCommand {
             let number = String(counter.add(1, ordering: .relaxed).oldValue)
             return String(repeating: "0", count: max(0, digits - number.count)) + number
         }
+        // One context for every connection; each handshakes before its first call goes out.
+        let tls = try tlsCaFile.map { try ClientTLS(caFile: $0) }
         let start = DispatchTimeNanoseconds.now
         var futures: [EventLoopFuture<LoadConnection.Report>] = []
         for _ in 0..<connections {
@@ -62,6 +66,7 @@ struct RPCBench: AsyncParsableCommand {
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls.context, serverHostname: nil)) }
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
                         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
                         try channel.pipeline.syncOperations.addHandler(

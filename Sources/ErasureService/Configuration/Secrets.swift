@@ -52,6 +52,35 @@ public struct Secrets: Codable, Sendable {
         }
     }
 
+    /// Reads a production keys file, which must be private to its owner: one readable or writable by its
+    /// group or by others is refused, with the mode and the command that fixes it.
+    public static func loadPrivate(path: String) throws(Failure) -> Secrets {
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            throw .invalid(path, "readable by others (mode \(String(mode & 0o777, radix: 8))): chmod 600 \(path)")
+        }
+        return try load(path: path)
+    }
+
+    /// Writes these keys to a new file, mode 0600 from its first byte; an existing file is never replaced.
+    public func writeNew(path: String) throws(Failure) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data: Data
+        do { data = try encoder.encode(self) } catch { throw .invalid(path, "\(error)") }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw .unreadable(path, errno == EEXIST ? "it exists; refusing to overwrite keys" : String(cString: strerror(errno)))
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: data + Data("\n".utf8))
+            try handle.synchronize()
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw .unreadable(path, "could not write it (\(error))")
+        }
+    }
+
     public static func load(path: String) throws(Failure) -> Secrets {
         let data: Data
         do {

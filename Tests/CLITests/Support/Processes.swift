@@ -9,10 +9,10 @@ struct CommandResult {
     let stderr: String
 }
 
-/// Runs an executable to its end with a time limit.
+/// Runs an executable to its end: one of the package's by name, or any by absolute path.
 func runCommand(_ name: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
-    process.executableURL = Executables.url(name)
+    process.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : Executables.url(name)
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.merge(environment) { $1 }
