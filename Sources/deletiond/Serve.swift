@@ -224,8 +224,7 @@ struct Serve: AsyncParsableCommand {
             return nil
         }
         let tls = try ServerTLS(files: .init(certificate: certificate, privateKey: key, clientCA: settings.tlsClientCAFile))
-        let expires = try ServerTLS.expiry(ofCertificateFile: certificate)
-        logger.info("tls", metadata: ["mtls": "\(tls.requiresClientCertificate)", "certificate_expires": "\(expires)"])
+        logger.info("tls", metadata: ["mtls": "\(tls.requiresClientCertificate)", "certificate_expires": "\(tls.expires)"])
         return tls
     }
 

@@ -15,8 +15,7 @@ struct TLSReloader: Service {
         for await _ in signals.cancelOnGracefulShutdown() {
             do {
                 try tls.reload()
-                let expires = try ServerTLS.expiry(ofCertificateFile: tls.files.certificate)
-                logger.notice("tls reloaded", metadata: ["certificate_expires": "\(expires)"])
+                logger.notice("tls reloaded", metadata: ["certificate_expires": "\(tls.expires)"])
             } catch {
                 logger.error("tls reload refused, the previous certificate stays", metadata: ["reason": "\(error.description)"])
             }

@@ -25,7 +25,8 @@ public final class ServerTLS: Sendable {
     }
 
     public let files: Files
-    private let current: Mutex<NIOSSLContext>
+    /// The context new connections take, and when its certificate stops being valid.
+    private let current: Mutex<(context: NIOSSLContext, expires: Date)>
 
     public var requiresClientCertificate: Bool { files.clientCA != nil }
 
@@ -36,25 +37,23 @@ public final class ServerTLS: Sendable {
     }
 
     /// The context for a connection being accepted now.
-    public var context: NIOSSLContext { current.withLock { $0 } }
+    public var context: NIOSSLContext { current.withLock { $0.context } }
+
+    /// When the certificate being served stops being valid (the one read last, not the file as it is now).
+    public var expires: Date { current.withLock { $0.expires } }
 
     /// Reads the files again; on success new connections use them, on failure nothing changes.
     public func reload(now: Date = Date()) throws(TLSFileError) {
-        let context = try Self.context(files, now: now)
-        current.withLock { $0 = context }
+        let loaded = try Self.context(files, now: now)
+        current.withLock { $0 = loaded }
     }
 
-    /// When the served certificate stops being valid.
-    public static func expiry(ofCertificateFile path: String) throws(TLSFileError) -> Date {
-        let chain = try certificates(path, role: .certificate)
-        return Date(timeIntervalSince1970: TimeInterval(chain[0].notValidAfter))
-    }
-
-    static func context(_ files: Files, now: Date) throws(TLSFileError) -> NIOSSLContext {
+    static func context(_ files: Files, now: Date) throws(TLSFileError) -> (context: NIOSSLContext, expires: Date) {
         let chain = try certificates(files.certificate, role: .certificate)
         let leaf = chain[0]
-        if TimeInterval(leaf.notValidAfter) < now.timeIntervalSince1970 {
-            throw TLSFileError(role: .certificate, path: files.certificate, reason: "expired on \(Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter)))")
+        let expires = Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter))
+        if expires < now {
+            throw TLSFileError(role: .certificate, path: files.certificate, reason: "expired on \(expires)")
         }
         if TimeInterval(leaf.notValidBefore) > now.timeIntervalSince1970 {
             throw TLSFileError(role: .certificate, path: files.certificate, reason: "not valid before \(Date(timeIntervalSince1970: TimeInterval(leaf.notValidBefore)))")
@@ -80,7 +79,7 @@ public final class ServerTLS: Sendable {
         }
         configuration.minimumTLSVersion = .tlsv12
         do {
-            return try NIOSSLContext(configuration: configuration)
+            return (try NIOSSLContext(configuration: configuration), expires)
         } catch {
             // BoringSSL refuses a key that does not belong to the certificate here.
             throw TLSFileError(role: .privateKey, path: files.privateKey, reason: "does not match the certificate (\(error))")
