@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // /metrics: swift-metrics' Prometheus backend, bootstrapped once by deletiond serve.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Spans per call (W3C Traceparent), per erasure batch, outbox claim and backup; no-op until bootstrapped.
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
@@ -53,6 +55,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -137,6 +141,7 @@ let package = Package(
                 "RPCServer",
                 .product(name: "ALTErasureAPI", package: "swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -212,6 +217,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "JSONRPC", package: "swift"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/RPCTestSupport",
             swiftSettings: swiftSettings
@@ -231,6 +239,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/ServiceTestSupport",
             swiftSettings: swiftSettings
@@ -249,6 +258,9 @@ let package = Package(
                 .product(name: "ALTErasureClient", package: "swift"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                "RPCTestSupport",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -273,6 +285,9 @@ let package = Package(
             name: "RPCServerTests",
             dependencies: [
                 "RPCServer",
+                "RPCTestSupport",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "JSONRPC", package: "swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -101,6 +101,7 @@ struct PostgresTransaction: StoreTransaction {
     var ledger: any LedgerRepository { PostgresLedger(access: access) }
     var audit: any AuditRepository { PostgresAudit(access: access) }
     var integrations: any IntegrationsRepository { PostgresIntegrations(access: access) }
+    var sealed: any SealedValuesRepository { PostgresSealedValues(access: access) }
 
     func progress(requestID: String) async throws -> [String: Int] {
         var progress: [String: Int] = [:]

@@ -28,6 +28,7 @@ public enum ErasureServer {
         return Dispatcher(
             registry: registry,
             interceptors: [
+                TracingInterceptor(tracer: requests.environment.tracer),
                 LoggingInterceptor(),
                 MetricsInterceptor(knownMethods: Set(registry.methodNames)),
                 AuthInterceptor(),

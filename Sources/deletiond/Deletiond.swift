@@ -10,7 +10,7 @@ struct Deletiond: AsyncParsableCommand {
         commandName: "deletiond",
         abstract: "The ALT Erasure Service: keeps ALT's data-deletion promises over JSON-RPC 2.0 on TCP.",
         subcommands: [
-            Serve.self, Migrate.self, Seed.self, Restore.self, Classification.self, Config.self, Callers.self, SecretsCommand.self, Requests.self,
+            Serve.self, Migrate.self, Seed.self, Restore.self, Classification.self, Config.self, Callers.self, SecretsCommand.self, Keys.self, Requests.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -75,6 +75,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between retention sweeps (retention.sweepIntervalSeconds; default 3600).")
     var sweepInterval: Int?
 
+    @Option(help: "Seconds after start-up before values sealed with an older token key are re-sealed under the current one (keys.resealDelaySeconds; default 300).")
+    var resealDelay: Int?
+
     @Option(help: "Seconds a Meta signed_request may be old (meta.signedRequestToleranceSeconds; default 3600).")
     var signedRequestTolerance: Int?
 
@@ -92,6 +95,7 @@ struct Serve: AsyncParsableCommand {
         let numbers: [(Setting, Int?)] = [
             (.port, port), (.httpPort, httpPort), (.httpStatusBurst, httpStatusBurst), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
             (.workerIntervalSeconds, workerInterval), (.sweepIntervalSeconds, sweepInterval), (.signedRequestToleranceSeconds, signedRequestTolerance),
+            (.resealDelaySeconds, resealDelay),
         ]
         for (setting, value) in texts { if let value { flags[setting] = .string(value) } }
         for (setting, value) in numbers { if let value { flags[setting] = .int(value) } }
@@ -175,6 +179,7 @@ struct Serve: AsyncParsableCommand {
                 .init(service: server), .init(service: probe), .init(service: MemoryTrim()), .init(service: requests.runner),
                 .init(service: executor), .init(service: sweeper), .init(service: scheduler),
                 .init(service: StoreGauges(store: erasureStore, environment: environment).service(logger: logger)),
+                .init(service: TokenKeyRotation(store: erasureStore, cipher: environment.cipher).service(after: .seconds(settings.resealDelaySeconds), logger: logger)),
             ]
             if let tls { services.append(.init(service: TLSReloader(tls: tls, logger: logger))) }
             if let httpPort = settings.httpPort {

@@ -34,12 +34,19 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "With --tls-cert-file: its private key (PEM).")
     var tlsKeyFile: String?
 
+    @Option(help: "A W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>) sent with the call, to find it in the server's trace and logs.")
+    var traceparent: String?
+
     var bearerToken: String? { token ?? ProcessInfo.processInfo.environment["ALT_RPC_TOKEN"] }
 
     /// Connects and runs `body`; a refused connection is one line on stderr and exit code 69.
     func withConnection<T: Sendable>(_ body: (RPCConnection) async throws -> T) async throws -> T {
         var options = RPCConnection.Options(bearerToken: bearerToken, compression: compress, compressionThreshold: compress ? 1 : .max)
         options.tls = try tls()
+        if let traceparent {
+            guard TraceParent(traceparent) != nil else { throw ValidationError("--traceparent is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)") }
+            options.traceparent = traceparent
+        }
         let trace: (@Sendable (RPCConnection.Trace) -> Void)? = raw ? { @Sendable trace in Output.printTrace(trace) } : nil
         do {
             return try await RPCConnection.connect(host: host, port: port, options: options, trace: trace, body)

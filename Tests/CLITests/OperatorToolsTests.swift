@@ -67,7 +67,7 @@ struct OperatorToolsTests {
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(mode == 0o600)
         let keys = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-        for key in ["tokenKeys", "currentTokenKey", "codeKey", "subjectKey", "receiptKey", "backupKeys", "currentBackupKey"] { #expect(keys[key] != nil, "\(key)") }
+        for key in ["tokenKeys", "currentTokenKey", "codeKey", "subjectKey", "receiptKeys", "currentReceiptKey", "backupKeys", "currentBackupKey"] { #expect(keys[key] != nil, "\(key)") }
         #expect(keys["metaAppSecret"] as? String == "meta-secret")
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let second = try runCommand("deletiond", ["secrets", "init", "--out", path])

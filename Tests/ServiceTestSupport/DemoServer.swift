@@ -8,6 +8,7 @@ public import ErasureService
 public import Foundation
 public import RPCServer
 import RPCTestSupport
+public import Tracing
 
 /// An in-process deletiond on the demo seed: a database file in a fresh folder, the dev clock, the
 /// erasure runner and the scheduled services running beside the server (as `deletiond serve --dev` runs
@@ -56,9 +57,13 @@ public struct DemoServer: Sendable {
         batchSize: Int = 5_000,
         signedRequestTolerance: TimeInterval = 1_000_000_000,
         backupRetention: TimeInterval = 60 * 86_400,
+        tracer: (any Tracer)? = nil,
         _ body: @Sendable (_ port: Int, _ server: DemoServer) async throws -> Void
     ) async throws {
-        try await assemble(on: store, worker: interval, batchSize: batchSize, signedRequestTolerance: signedRequestTolerance, backupRetention: backupRetention) {
+        try await assemble(
+            on: store, worker: interval, batchSize: batchSize, signedRequestTolerance: signedRequestTolerance, backupRetention: backupRetention,
+            tracer: tracer
+        ) {
             dispatcher, server in
             try await LiveTCPServer.run(dispatcher: dispatcher) { port, _ in try await body(port, server) }
         }
@@ -115,6 +120,7 @@ public struct DemoServer: Sendable {
         batchSize: Int,
         signedRequestTolerance: TimeInterval,
         backupRetention: TimeInterval,
+        tracer: (any Tracer)? = nil,
         _ body: @Sendable (_ dispatcher: Dispatcher, _ server: DemoServer) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
@@ -124,6 +130,7 @@ public struct DemoServer: Sendable {
         let clock = OffsetClock()
         var setup = DeletionEnvironment.ephemeral(clock: clock, devClock: clock)
         setup.batchSize = batchSize
+        if let tracer { setup.tracer = tracer }
         let backupSettings = try Backups.Settings(
             folder: BackupFolder(path: folder.appendingPathComponent("backups").path),
             restoreFolder: folder.appendingPathComponent("restores"), retention: backupRetention,

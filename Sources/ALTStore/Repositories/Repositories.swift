@@ -38,6 +38,7 @@ public protocol StoreTransaction: Sendable {
     var ledger: any LedgerRepository { get }
     var audit: any AuditRepository { get }
     var integrations: any IntegrationsRepository { get }
+    var sealed: any SealedValuesRepository { get }
     /// Rows erased so far per table for a request's erasure job.
     func progress(requestID: String) async throws -> [String: Int]
 }
@@ -169,6 +170,62 @@ public protocol IntegrationsRepository: Sendable {
     func storeInstagramComment(accountID: String, id: String, mediaID: String, username: String, body: String, createdAt: Date) async throws -> Bool
     /// Stores or updates a post's analytics; false when the same figures are already stored.
     func storePostAnalytics(accountID: String, id: String, mediaID: String, day: String, impressions: Int, reach: Int, likes: Int) async throws -> Bool
+}
+
+/// Every value sealed with the token cipher (integration tokens, requesters' addresses, subjects' values,
+/// outbox recipients and bodies), by the id of the key that sealed it: what a key rotation re-seals, and
+/// what says whether an old key is still in use.
+public protocol SealedValuesRepository: Sendable {
+    /// How many sealed values name each key id.
+    func keyUsage() async throws -> [String: Int]
+    /// Up to `limit` values sealed with a key other than `keyID`.
+    func sealed(notWith keyID: String, limit: Int) async throws -> [SealedValue]
+    /// Puts `resealed` in place of `value` if the row still holds what was read (false: it changed or went
+    /// meanwhile, and is left as it is).
+    func replace(_ value: SealedValue, with resealed: SealedValue.Content) async throws -> Bool
+}
+
+/// One sealed value where it is stored.
+public struct SealedValue: Sendable, Equatable {
+    public enum Column: String, Sendable, CaseIterable {
+        case requesterEmail, subjectValues, outboxRecipient, outboxPayload, instagramToken, calendarTokens
+    }
+
+    public enum Content: Sendable, Equatable {
+        /// A `TokenCipher.sealText` value: `<key id>:<base64>`.
+        case text(String)
+        /// Token ciphertexts beside one key-id column (the calendar's access and refresh token share one).
+        case tokens([Data?], keyID: String)
+    }
+
+    public let column: Column
+    /// The row's key: the request, message or account id.
+    public let rowID: String
+    public let content: Content
+
+    public init(column: Column, rowID: String, content: Content) {
+        self.column = column
+        self.rowID = rowID
+        self.content = content
+    }
+}
+
+extension SealedValue.Column {
+    /// Where the column is, by the same names in either store: its table, the row's key, the sealed
+    /// column(s) (token columns share the table's `token_key_id`).
+    public var place: (table: String, rowKey: String, columns: [String]) {
+        switch self {
+        case .requesterEmail: ("deletion_requests", "id", ["requester_email_sealed"])
+        case .subjectValues: ("deletion_requests", "id", ["subject_values_sealed"])
+        case .outboxRecipient: ("outbox", "id", ["recipient_sealed"])
+        case .outboxPayload: ("outbox", "id", ["payload_sealed"])
+        case .instagramToken: ("instagram_connections", "account_id", ["token_ciphertext"])
+        case .calendarTokens: ("calendar_connections", "account_id", ["access_token_ciphertext", "refresh_token_ciphertext"])
+        }
+    }
+
+    /// Ciphertext bytes with a key-id column, not `<key id>:<base64>` text.
+    public var isToken: Bool { self == .instagramToken || self == .calendarTokens }
 }
 
 /// Erasure of a scope in batches, each its own transaction with its progress (I4), and the proof.

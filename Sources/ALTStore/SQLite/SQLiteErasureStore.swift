@@ -38,6 +38,7 @@ struct SQLiteTransaction: StoreTransaction {
     var ledger: any LedgerRepository { SQLiteLedger(access: access) }
     var audit: any AuditRepository { SQLiteAudit(access: access) }
     var integrations: any IntegrationsRepository { SQLiteIntegrations(access: access) }
+    var sealed: any SealedValuesRepository { SQLiteSealedValues(access: access) }
 
     func progress(requestID: String) async throws -> [String: Int] {
         try await access { db in

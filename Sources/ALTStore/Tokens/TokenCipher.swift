@@ -29,6 +29,8 @@ public struct TokenCipher: Sendable {
 
     private let keys: [String: SymmetricKey]
     public let currentKeyID: String
+    /// Every key id this cipher can open.
+    public var keyIDs: [String] { keys.keys.sorted() }
 
     public init(keys: [String: SymmetricKey], currentKeyID: String) throws(Failure) {
         guard keys[currentKeyID] != nil else { throw .unknownKey(currentKeyID) }
@@ -40,6 +42,13 @@ public struct TokenCipher: Sendable {
     public init(key: SymmetricKey, keyID: String) {
         self.keys = [keyID: key]
         self.currentKeyID = keyID
+    }
+
+    /// This cipher with `key` added as current: older keys still open what they sealed.
+    public func rotated(to key: SymmetricKey, keyID: String) -> TokenCipher {
+        var keys = self.keys
+        keys[keyID] = key
+        return try! TokenCipher(keys: keys, currentKeyID: keyID)  // the current key is in `keys`
     }
 
     public func seal(_ token: String) throws -> Sealed {

@@ -4,6 +4,8 @@ public import ALTStore
 import ErasureDomain
 public import Foundation
 public import Logging
+import RPCServer
+import Tracing
 
 /// Backups in the service (P4, I1): made on demand and on a schedule, pruned when their time is up (at
 /// most 90 days), restored with the erasure ledger replayed. Erased requests wait for every older backup
@@ -49,12 +51,17 @@ public struct Backups: Sendable {
 
     public func create(actor: String) async throws -> BackupManifest {
         let now = self.now
-        let manifest = try await BackupWriter(folder: settings.folder, keys: settings.keys)
-            .create(from: store.snapshots, now: now, retention: settings.retention)
-        try await store.write { tx in
-            try await tx.audit.append(at: now, actor: actor, action: .backupCreated, subject: "backup:\(manifest.id)", details: ["bytes": manifest.size])
+        let (settings, store) = (self.settings, self.store)
+        return try await withTracedSpan("backup.create", tracer: environment.tracer) { span in
+            let manifest = try await BackupWriter(folder: settings.folder, keys: settings.keys)
+                .create(from: store.snapshots, now: now, retention: settings.retention)
+            try await store.write { tx in
+                try await tx.audit.append(at: now, actor: actor, action: .backupCreated, subject: "backup:\(manifest.id)", details: ["bytes": manifest.size])
+            }
+            span.attributes["backup.id"] = manifest.id
+            span.attributes["backup.bytes"] = manifest.size
+            return manifest
         }
-        return manifest
     }
 
     public func list() throws -> [BackupManifest] { try settings.folder.list() }

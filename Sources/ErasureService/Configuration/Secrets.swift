@@ -1,12 +1,15 @@
 public import ALTBackups
 public import ALTStore
 public import Crypto
+public import ErasureDomain
 import Foundation
 
 /// The server's keys: `{"tokenKeys": {"<id>": "<base64 of 32 bytes>"}, "currentTokenKey": "<id>",
-/// "codeKey": …, "subjectKey": …, "receiptKey": …}` — each a base64 of 32 bytes: the token-encryption
-/// keys by id, the HMAC key of identity codes, the HMAC key of subject hashes, the Ed25519 seed that
-/// signs erasure receipts.
+/// "codeKey": …, "subjectKey": …, "receiptKeys": {"<id>": …}, "currentReceiptKey": "<id>",
+/// "backupKeys": {"<id>": …}, "currentBackupKey": "<id>"}` — each a base64 of 32 bytes: the
+/// token-encryption keys by id, the HMAC key of identity codes, the HMAC key of subject hashes, the Ed25519
+/// seeds that sign erasure receipts, the keys backups are sealed with. Rotated receipt keys keep only their
+/// public half (`retiredReceiptPublicKeys`). A file with the older single `receiptKey` reads as key `r1`.
 /// Production names the file in the config (`secretsFile`); `--dev` creates one beside the database on
 /// first start (mode 0600) and reads it on every start after, so a restart reads what it wrote.
 public struct Secrets: Codable, Sendable {
@@ -14,7 +17,12 @@ public struct Secrets: Codable, Sendable {
     public var currentTokenKey: String
     public var codeKey: String?
     public var subjectKey: String?
+    /// The single receipt seed of files written before receipt keys rotated: key `r1`.
     public var receiptKey: String?
+    public var receiptKeys: [String: String]?
+    public var currentReceiptKey: String?
+    /// Raw Ed25519 public keys (base64) of rotated receipt keys: published so old receipts still verify.
+    public var retiredReceiptPublicKeys: [String: String]?
     /// Meta's app secret, which signs `signed_request` (required without `--dev`).
     public var metaAppSecret: String?
     /// The keys backups are sealed with, by id (base64 of 32 bytes), and the id new backups use.
@@ -45,7 +53,10 @@ public struct Secrets: Codable, Sendable {
     mutating func fillMissingKeys() {
         if codeKey == nil { codeKey = Self.freshKey() }
         if subjectKey == nil { subjectKey = Self.freshKey() }
-        if receiptKey == nil { receiptKey = Self.freshKey() }
+        if receiptKey == nil && (receiptKeys == nil || currentReceiptKey == nil) {
+            receiptKeys = ["r1": Self.freshKey()]
+            currentReceiptKey = "r1"
+        }
         if backupKeys == nil || currentBackupKey == nil {
             backupKeys = ["b1": Self.freshKey()]
             currentBackupKey = "b1"
@@ -100,7 +111,8 @@ public struct Secrets: Codable, Sendable {
         var secrets = Secrets(tokenKeys: [:], currentTokenKey: "")
         if FileManager.default.fileExists(atPath: path) {
             secrets = try load(path: path)
-            guard secrets.codeKey == nil || secrets.subjectKey == nil || secrets.receiptKey == nil || secrets.backupKeys == nil else {
+            let hasReceiptKey = secrets.receiptKey != nil || secrets.currentReceiptKey != nil
+            guard secrets.codeKey == nil || secrets.subjectKey == nil || !hasReceiptKey || secrets.backupKeys == nil else {
                 return secrets
             }
             secrets.fillMissingKeys()
@@ -120,8 +132,25 @@ public struct Secrets: Codable, Sendable {
 
     public func subjectHashKey(path: String = "secrets") throws(Failure) -> SymmetricKey { try Self.key(subjectKey, "subjectKey", path) }
 
-    public func receiptSigningKey(path: String = "secrets") throws -> Curve25519.Signing.PrivateKey {
-        try Curve25519.Signing.PrivateKey(rawRepresentation: Self.key(receiptKey, "receiptKey", path).withUnsafeBytes { Data($0) })
+    /// The current receipt key and every older one's public key.
+    public func receiptSigner(path: String = "secrets") throws -> ReceiptSigner {
+        let (id, seed) = try currentReceiptSeed(path: path)
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: Self.key(seed, "receipt key \(id)", path).withUnsafeBytes { Data($0) })
+        var retired: [String: Data] = [:]
+        for (id, text) in retiredReceiptPublicKeys ?? [:] {
+            guard let bytes = Data(base64Encoded: text), bytes.count == 32 else { throw Failure.invalid(path, "retired receipt public key \(id) is not 32 bytes of base64") }
+            retired[id] = bytes
+        }
+        return ReceiptSigner(key: key, keyID: id, retiredPublicKeys: retired)
+    }
+
+    private func currentReceiptSeed(path: String) throws(Failure) -> (id: String, seed: String) {
+        if let current = currentReceiptKey {
+            guard let seed = receiptKeys?[current] else { throw .invalid(path, "currentReceiptKey \(current) is not among receiptKeys") }
+            return (current, seed)
+        }
+        guard let receiptKey else { throw .invalid(path, "receiptKeys and currentReceiptKey are missing") }
+        return ("r1", receiptKey)
     }
 
     private static func key(_ text: String?, _ name: String, _ path: String) throws(Failure) -> SymmetricKey {

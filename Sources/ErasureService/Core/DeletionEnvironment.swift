@@ -3,6 +3,7 @@ public import ALTStore
 import Crypto
 public import ErasureDomain
 public import Foundation
+public import Tracing
 
 /// What the deletion workflow runs on: the clock, the keys, the policies and the erasure batch size.
 /// `deletiond serve` builds it from the secrets file and the flags; tests build one with fresh keys.
@@ -27,6 +28,9 @@ public struct DeletionEnvironment: Sendable {
     /// How long an erasure run's lease lasts without renewal (it is renewed after every batch): how soon
     /// another replica takes over the run of one that died.
     public var workLease: TimeInterval = 30
+    /// Where the calls', erasures', outbox's and backups' spans go: the process's tracer (a no-op until
+    /// one is bootstrapped), or a test's.
+    public var tracer: any Tracer = InstrumentationSystem.tracer
 
     public init(
         clock: any ErasureClock,
@@ -64,7 +68,7 @@ public struct DeletionEnvironment: Sendable {
             cipher: try secrets.tokenCipher(),
             codes: IdentityCodes(key: try secrets.identityCodeKey()),
             hasher: SubjectHasher(key: try secrets.subjectHashKey()),
-            signer: ReceiptSigner(key: try secrets.receiptSigningKey())
+            signer: try secrets.receiptSigner()
         )
     }
 }

@@ -70,9 +70,15 @@ extension MethodRegistry {
         register(Operations.DeletionReceipt.self) { params, _ in
             let receipt = try await reports.receipt(requestID: params.requestId)
             return .init(
-                algorithm: .ed25519, payload: receipt.payload,
+                algorithm: .ed25519, keyId: receipt.keyID, payload: receipt.payload,
                 publicKey: receipt.publicKey.base64EncodedString(), signature: receipt.signature.base64EncodedString()
             )
+        }
+        let signer = requests.environment.signer
+        register(Operations.DeletionReceiptKeys.self) { _, _ in
+            .init(keys: signer.publicKeys.sorted { $0.key < $1.key }.map { id, key in
+                .init(algorithm: .ed25519, current: id == signer.keyID, keyId: id, publicKey: key.base64EncodedString())
+            })
         }
     }
 }

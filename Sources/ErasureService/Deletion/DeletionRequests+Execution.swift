@@ -6,6 +6,8 @@ import Foundation
 import JSONRPC
 public import Logging
 import ISO8601Time
+import RPCServer
+import Tracing
 
 extension DeletionRequests {
     /// Starts the erasure of a verified request now (or joins the run under way) and answers at once:
@@ -56,9 +58,16 @@ extension DeletionRequests {
             return runner.release(requestID)
         }
         let logger = runner.logger
+        // The run outlives the call that started it; its span is still the call's child.
+        let parent = ServiceContext.current
+        let tracer = environment.tracer
         runner.submit(requestID) { [self] in
             do {
-                try await erase(request, actor: actor, lease: lease)
+                try await withTracedSpan("erasure.run", tracer: tracer, parent: parent) { span in
+                    span.attributes["erasure.request_id"] = requestID
+                    span.attributes["erasure.scope"] = request.scope.rawValue
+                    try await erase(request, actor: actor, lease: lease)
+                }
             } catch where !Task.isCancelled {
                 logger.warning("erasure failed; it is retried", metadata: ["request": "\(requestID)", "error": "\(type(of: error))"])
             } catch {}
@@ -103,10 +112,12 @@ extension DeletionRequests {
             throw StoreCorruption(field: "request", value: requestID)
         }
         let store = self.store
+        let batches = BatchSpans(tracer: environment.tracer)
         do {
             try await store.erasure.erase(
                 jobID: requestID, accountID: accountID, scope: request.scope, batchSize: environment.batchSize, auditActor: actor
-            ) { _, rows in
+            ) { table, rows in
+                batches.batchCommitted(table: table, rows: rows)
                 Counter(label: "erasure_rows_total").increment(by: rows)
                 // A run that lost its lease (this replica stalled past it) stops: another has taken over.
                 guard try await lease.acquire() else { throw WorkLease.Lost() }

@@ -19,6 +19,8 @@ public struct SignedReceipt: Sendable {
     public let payload: String
     public let signature: Data
     public let publicKey: Data
+    /// The signing key's id (inside `payload` too, so it is signed).
+    public let keyID: String
 }
 
 extension RequestReports {
@@ -69,6 +71,7 @@ extension RequestReports {
             },
             "issuedAt": ISO8601Time.format(now),
             "issuer": "deletiond",
+            "keyId": environment.signer.keyID,
         ]
         for (key, date) in [("verifiedAt", request.verifiedAt), ("erasedAt", request.erasedAt), ("completedAt", request.completedAt)] {
             if let date { object[key] = ISO8601Time.format(date) }
@@ -77,7 +80,8 @@ extension RequestReports {
         return SignedReceipt(
             payload: String(decoding: payload, as: UTF8.self),
             signature: try environment.signer.sign(payload),
-            publicKey: environment.signer.publicKey
+            publicKey: environment.signer.publicKey,
+            keyID: environment.signer.keyID
         )
     }
 

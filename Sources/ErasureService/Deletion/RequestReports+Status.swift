@@ -41,25 +41,32 @@ extension RequestReports {
         try environment.backupFolder?.list().filter { $0.createdAt <= date }.count ?? 0
     }
 
-    func withBackups(_ report: RequestReport) throws -> RequestReport {
-        guard environment.backupFolder != nil, report.request.state != .completed else { return report }
+    /// `listingAlways`: a completed request's report lists the backups too, and drops the count.
+    func withBackups(_ report: RequestReport, listingAlways: Bool = false) throws -> RequestReport {
+        guard environment.backupFolder != nil, report.request.state != .completed else {
+            if listingAlways { _ = try backups(takenBefore: .distantFuture) }
+            return report
+        }
         var report = report
         report.backupsHoldingData = try backups(takenBefore: report.request.erasedAt ?? .distantFuture)
         return report
     }
 
-    /// The status page's lookup. An unknown code costs what a known one does: the same reads run for a
-    /// stand-in request that matches no row (the backup listing included) before the refusal, so the time
-    /// of the answer does not tell whether a code exists beyond what the 404 itself says.
+    /// The status page's lookup, in one time whatever the code: every read any state needs runs for every
+    /// lookup (what a state does not show is read and dropped), and an unknown code runs them for a
+    /// stand-in request that matches no row, the backup listing included, before the refusal. So the time
+    /// of the answer tells neither whether a code exists nor what state its request is in.
     public func status(confirmationCode: String) async throws -> RequestReport {
         let now = self.now
         let policy = environment.policy
         let found = try await store.read { tx in
             let request = try await tx.requests.request(confirmationCode: confirmationCode)
-            let report = try await Self.report(tx, request ?? Self.standIn(confirmationCode, now: now, policy: policy), now: now, policy: policy)
+            let report = try await Self.report(
+                tx, request ?? Self.standIn(confirmationCode, now: now, policy: policy), now: now, policy: policy, readingEverything: true
+            )
             return (report, request != nil)
         }
-        let report = try withBackups(found.0)
+        let report = try withBackups(found.0, listingAlways: true)
         guard found.1 else { throw DeletionError.confirmationCodeNotFound }
         return report
     }
@@ -94,29 +101,42 @@ extension RequestReports {
             let next = page.count > pageSize ? page[pageSize - 1] : nil
             return (reports, next.map { PageToken.encode(due: $0.productionDueBy, id: $0.id) })
         }
-        return (try page.0.map(withBackups), page.1)
+        return (try page.0.map { try withBackups($0) }, page.1)
     }
 
-    static func report(_ tx: any StoreTransaction, _ request: DeletionRequest, now: Date, policy: ErasurePolicy) async throws -> RequestReport {
+    /// `readingEverything`: the reads a state does not need run anyway, their results dropped (the status
+    /// page's one time for every lookup).
+    static func report(
+        _ tx: any StoreTransaction, _ request: DeletionRequest, now: Date, policy: ErasurePolicy, readingEverything: Bool = false
+    ) async throws -> RequestReport {
         let state = request.state
         let backupsDueBy = policy.backupsDue(receivedAt: request.receivedAt)
         let overdue = RequestState.open.contains(state) ? now > request.productionDueBy : state == .erased && now > backupsDueBy
         // Provider jobs exist only once an erasure has started.
         let hasJobs = request.erasingAt != nil && state != .completed
+        let jobs = hasJobs || readingEverything ? try await tx.outbox.count(requestID: request.id, kinds: OutboxKind.providerJobs) : 0
         return RequestReport(
-            request: request, erased: try await tx.progress(requestID: request.id), kept: try await kept(tx, request, state: state),
+            request: request, erased: try await tx.progress(requestID: request.id),
+            kept: try await kept(tx, request, state: state, readingEverything: readingEverything),
             backupsDueBy: backupsDueBy, overdue: overdue,
-            providerJobsPending: hasJobs ? try await tx.outbox.count(requestID: request.id, kinds: OutboxKind.providerJobs) : 0,
+            providerJobsPending: hasJobs ? jobs : 0,
             providerFailures: request.providerFailures ?? []
         )
     }
 
     /// What the policy keeps for this request (P8), from the table classification.
-    static func kept(_ tx: any StoreTransaction, _ request: DeletionRequest, state: RequestState) async throws -> [RequestReport.Kept] {
+    static func kept(
+        _ tx: any StoreTransaction, _ request: DeletionRequest, state: RequestState, readingEverything: Bool = false
+    ) async throws -> [RequestReport.Kept] {
+        let showsKept = request.scope == .account && request.accountId != nil && [.erasing, .erased, .completed, .failed].contains(state)
+        if !showsKept && readingEverything {
+            _ = try await tx.accounts.retainedBilling(accountID: request.accountId ?? "")
+            _ = try await tx.accounts.retainedLogs(accountID: request.accountId ?? "")
+        }
         guard request.scope == .account else {
             return [.init(category: "rest_of_account", reason: "outside the scope of a \(request.scope.rawValue) request: the account and its other data stay", rows: nil, until: nil)]
         }
-        guard let accountID = request.accountId, [.erasing, .erased, .completed, .failed].contains(state) else { return [] }
+        guard let accountID = request.accountId, showsKept else { return [] }
         var kept: [RequestReport.Kept] = []
         if case .retain(let reason, _, _)? = TableClassification.named("billing_records")?.category {
             let billing = try await tx.accounts.retainedBilling(accountID: accountID)

@@ -2,6 +2,8 @@ public import ALTStore
 public import ErasureDomain
 import Foundation
 import JSONRPC
+import RPCServer
+import Tracing
 
 /// An outbox message as the mailer gets it, opened.
 public struct OpenedMessage: Sendable {
@@ -33,7 +35,11 @@ public struct Outbox: Sendable {
         let now = environment.clock.now()
         let leaseUntil = now + environment.outboxLease
         let cipher = environment.cipher
-        let claimed = try await store.write { tx in try await tx.outbox.claim(kinds: kinds, limit: limit, now: now, leaseUntil: leaseUntil) }
+        let claimed = try await withTracedSpan("outbox.claim", tracer: environment.tracer) { span in
+            let claimed = try await store.write { tx in try await tx.outbox.claim(kinds: kinds, limit: limit, now: now, leaseUntil: leaseUntil) }
+            span.attributes["outbox.claimed"] = claimed.count
+            return claimed
+        }
         return try claimed.map { record in
             OpenedMessage(record: record, recipient: try record.recipientSealed.map { try cipher.openText($0) }, payload: try cipher.openText(record.payloadSealed))
         }

@@ -126,7 +126,6 @@ public struct Dispatcher: Sendable {
             logger[metadataKey: "rpc.method"] = "\(request.method)"
             if let id = request.id { logger[metadataKey: "rpc.request_id"] = "\(id)" }
             if let caller = frame.caller { logger[metadataKey: "rpc.caller"] = "\(caller.name)" }
-            if let traceparent = frame.metadata.traceparent { logger[metadataKey: "trace.parent"] = "\(traceparent)" }
         }
         let context = CallContext(
             method: request.method,

@@ -30,6 +30,7 @@ enum Setting: String, CaseIterable, Sendable {
     case erasureLeaseSeconds = "erasure.leaseSeconds"
     case workerIntervalSeconds = "erasure.workerIntervalSeconds"
     case sweepIntervalSeconds = "retention.sweepIntervalSeconds"
+    case resealDelaySeconds = "keys.resealDelaySeconds"
     case logLevel = "log.level"
     case logFormat = "log.format"
 
@@ -38,7 +39,7 @@ enum Setting: String, CaseIterable, Sendable {
     var kind: Kind {
         switch self {
         case .port, .httpPort, .httpStatusBurst, .drainSeconds, .signedRequestToleranceSeconds, .backupRetentionDays, .backupIntervalHours, .gracePeriodDays,
-            .erasureBatchSize, .erasureLeaseSeconds, .workerIntervalSeconds, .sweepIntervalSeconds:
+            .erasureBatchSize, .erasureLeaseSeconds, .workerIntervalSeconds, .sweepIntervalSeconds, .resealDelaySeconds:
             .number
         default: .text
         }
@@ -82,6 +83,7 @@ enum Setting: String, CaseIterable, Sendable {
         case .erasureLeaseSeconds: "--erasure-lease"
         case .workerIntervalSeconds: "--worker-interval"
         case .sweepIntervalSeconds: "--sweep-interval"
+        case .resealDelaySeconds: "--reseal-delay"
         case .logLevel: "--log-level"
         case .logFormat: "--log-format"
         case .secretsFile, .statusPageBase, .restoreFolder: nil

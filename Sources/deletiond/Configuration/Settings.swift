@@ -36,6 +36,8 @@ struct Settings: Sendable {
     var erasureLeaseSeconds: Int
     var workerIntervalSeconds: Int
     var sweepIntervalSeconds: Int
+    /// How long after start-up re-sealing under a rotated token key begins (every replica loads the key first).
+    var resealDelaySeconds: Int
     var logLevel: String
     var logFormat: String
     /// From the file only (a list of records).
@@ -138,6 +140,7 @@ struct Settings: Sendable {
             erasureLeaseSeconds: try number(.erasureLeaseSeconds, default: 30, in: 2...3_600),
             workerIntervalSeconds: try number(.workerIntervalSeconds, default: 2, in: 1...86_400),
             sweepIntervalSeconds: try number(.sweepIntervalSeconds, default: 3_600, in: 1...86_400 * 7),
+            resealDelaySeconds: try number(.resealDelaySeconds, default: 300, in: 0...86_400),
             logLevel: try text(.logLevel, default: "info") ?? "info",
             logFormat: try text(.logFormat, default: "text") ?? "text",
             callers: file?.callers,

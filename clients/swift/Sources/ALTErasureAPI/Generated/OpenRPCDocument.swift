@@ -1911,7 +1911,7 @@ public enum OpenRPCDocument {
     {
       "name": "deletion.receipt",
       "summary": "A signed erasure receipt (Ed25519).",
-      "description": "JSON text with the scope, the subject as a salted hash, the times, rows erased per table and what is kept — no personal data — signed with the server's Ed25519 key; the public key comes with it. Before erasure: FAILED_PRECONDITION.",
+      "description": "JSON text with the scope, the subject as a salted hash, the times, rows erased per table and what is kept — no personal data — signed with the server's current Ed25519 key; its id and public key come with it (deletion.receiptKeys lists every key by id). Before erasure: FAILED_PRECONDITION.",
       "paramStructure": "either",
       "params": [
         {
@@ -1959,7 +1959,50 @@ public enum OpenRPCDocument {
               "payload": "{\"requestId\":\"req_demo_ig\"}",
               "signature": "c2ln",
               "publicKey": "a2V5",
+              "keyId": "r1",
               "algorithm": "Ed25519"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "deletion.receiptKeys",
+      "summary": "The public keys that sign erasure receipts, current and retired.",
+      "description": "Every receipt key that ever signed, by id: a receipt names its keyId, and verifies with that key even after a rotation (deletiond keys rotate receipt). Public keys only.",
+      "paramStructure": "either",
+      "params": [],
+      "result": {
+        "name": "keys",
+        "schema": {
+          "$ref": "#/components/schemas/ReceiptKeys"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/Unauthenticated"
+        },
+        {
+          "$ref": "#/components/errors/PermissionDenied"
+        }
+      ],
+      "x-idempotent": true,
+      "examples": [
+        {
+          "name": "the demo server's receipt keys",
+          "x-compare": "shape",
+          "params": [],
+          "result": {
+            "name": "result",
+            "value": {
+              "keys": [
+                {
+                  "keyId": "r1",
+                  "publicKey": "a2V5",
+                  "algorithm": "Ed25519",
+                  "current": true
+                }
+              ]
             }
           }
         }
@@ -2915,6 +2958,7 @@ public enum OpenRPCDocument {
           "payload",
           "signature",
           "publicKey",
+          "keyId",
           "algorithm"
         ],
         "properties": {
@@ -2928,16 +2972,23 @@ public enum OpenRPCDocument {
           },
           "publicKey": {
             "type": "string",
-            "description": "Base64 of the raw 32-byte Ed25519 public key."
+            "description": "Base64 of the raw 32-byte Ed25519 public key of keyId."
+          },
+          "keyId": {
+            "type": "string",
+            "description": "The id of the key that signed (also inside payload). Keys rotate; deletion.receiptKeys publishes every key that ever signed, by id, so a receipt verifies after a rotation too."
           },
           "algorithm": {
-            "title": "SignatureAlgorithm",
-            "type": "string",
-            "enum": [
-              "Ed25519"
-            ]
+            "$ref": "#/components/schemas/SignatureAlgorithm"
           }
         }
+      },
+      "SignatureAlgorithm": {
+        "title": "SignatureAlgorithm",
+        "type": "string",
+        "enum": [
+          "Ed25519"
+        ]
       },
       "OutboxMessage": {
         "title": "OutboxMessage",
@@ -3465,6 +3516,50 @@ public enum OpenRPCDocument {
           "reErasedRows": {
             "type": "integer",
             "minimum": 0
+          }
+        }
+      },
+      "ReceiptKeys": {
+        "title": "ReceiptKeys",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "keys"
+        ],
+        "properties": {
+          "keys": {
+            "type": "array",
+            "description": "Every receipt key that ever signed, current and retired, by id.",
+            "items": {
+              "$ref": "#/components/schemas/ReceiptKey"
+            }
+          }
+        }
+      },
+      "ReceiptKey": {
+        "title": "ReceiptKey",
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "keyId",
+          "publicKey",
+          "algorithm",
+          "current"
+        ],
+        "properties": {
+          "keyId": {
+            "type": "string"
+          },
+          "publicKey": {
+            "type": "string",
+            "description": "Base64 of the raw 32-byte Ed25519 public key."
+          },
+          "algorithm": {
+            "$ref": "#/components/schemas/SignatureAlgorithm"
+          },
+          "current": {
+            "type": "boolean",
+            "description": "Whether this key signs receipts now; a retired key only verifies what it signed."
           }
         }
       }

@@ -495,7 +495,7 @@ public enum Operations {
 
     /// `deletion.receipt`: A signed erasure receipt (Ed25519).
     ///
-    /// JSON text with the scope, the subject as a salted hash, the times, rows erased per table and what is kept — no personal data — signed with the server's Ed25519 key; the public key comes with it. Before erasure: FAILED_PRECONDITION.
+    /// JSON text with the scope, the subject as a salted hash, the times, rows erased per table and what is kept — no personal data — signed with the server's current Ed25519 key; its id and public key come with it (deletion.receiptKeys lists every key by id). Before erasure: FAILED_PRECONDITION.
     ///
     /// Idempotent: the client retries it on transient failures.
     public enum DeletionReceipt: DocumentedMethod {
@@ -513,6 +513,21 @@ public enum Operations {
                 self.requestId = requestId
             }
         }
+    }
+
+    /// `deletion.receiptKeys`: The public keys that sign erasure receipts, current and retired.
+    ///
+    /// Every receipt key that ever signed, by id: a receipt names its keyId, and verifies with that key even after a rotation (deletiond keys rotate receipt). Public keys only.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    public enum DeletionReceiptKeys: DocumentedMethod {
+        public static let name = "deletion.receiptKeys"
+        public static let parameterNames: [String] = []
+        public static let isIdempotent = true
+        /// The errors the document declares for this method.
+        public static let declaredErrorCodes: [Int] = [-32016, -32007]
+        public typealias Result = Components.Schemas.ReceiptKeys
+        public typealias Params = NoParams
     }
 
     /// `outbox.claim`: Leases outbox messages to ALT's mailer (at least once).
@@ -692,6 +707,7 @@ public enum Operations {
         DeletionList.self,
         DeletionVerifyErasure.self,
         DeletionReceipt.self,
+        DeletionReceiptKeys.self,
         OutboxClaim.self,
         OutboxAck.self,
         RetentionSweep.self,

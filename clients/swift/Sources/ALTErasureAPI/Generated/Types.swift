@@ -560,6 +560,31 @@ public enum Components {
             }
         }
 
+        public struct ReceiptKey: Codable, Hashable, Sendable {
+            public var algorithm: Components.Schemas.SignatureAlgorithm
+            /// Whether this key signs receipts now; a retired key only verifies what it signed.
+            public var current: Bool
+            public var keyId: String
+            /// Base64 of the raw 32-byte Ed25519 public key.
+            public var publicKey: String
+
+            public init(algorithm: Components.Schemas.SignatureAlgorithm, current: Bool, keyId: String, publicKey: String) {
+                self.algorithm = algorithm
+                self.current = current
+                self.keyId = keyId
+                self.publicKey = publicKey
+            }
+        }
+
+        public struct ReceiptKeys: Codable, Hashable, Sendable {
+            /// Every receipt key that ever signed, current and retired, by id.
+            public var keys: [Components.Schemas.ReceiptKey]
+
+            public init(keys: [Components.Schemas.ReceiptKey]) {
+                self.keys = keys
+            }
+        }
+
         /// Where the request came from.
         public struct RequestChannel: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
             public let rawValue: String
@@ -698,15 +723,18 @@ public enum Components {
 
         public struct SignedReceipt: Codable, Hashable, Sendable {
             public var algorithm: Components.Schemas.SignatureAlgorithm
+            /// The id of the key that signed (also inside payload). Keys rotate; deletion.receiptKeys publishes every key that ever signed, by id, so a receipt verifies after a rotation too.
+            public var keyId: String
             /// The receipt, as the exact JSON text that was signed: requestId, scope, subject (a salted hash), times, erased counts, kept data. No personal data.
             public var payload: String
-            /// Base64 of the raw 32-byte Ed25519 public key.
+            /// Base64 of the raw 32-byte Ed25519 public key of keyId.
             public var publicKey: String
             /// Base64 of the Ed25519 signature over the UTF-8 bytes of payload.
             public var signature: String
 
-            public init(algorithm: Components.Schemas.SignatureAlgorithm, payload: String, publicKey: String, signature: String) {
+            public init(algorithm: Components.Schemas.SignatureAlgorithm, keyId: String, payload: String, publicKey: String, signature: String) {
                 self.algorithm = algorithm
+                self.keyId = keyId
                 self.payload = payload
                 self.publicKey = publicKey
                 self.signature = signature

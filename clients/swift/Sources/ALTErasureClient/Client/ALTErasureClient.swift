@@ -2,6 +2,7 @@
 // transport stays inside this module.
 @_exported public import ALTErasureAPI
 @_exported public import JSONRPC
+public import Instrumentation
 import JSONRPCNIO
 import Foundation
 import Synchronization
@@ -29,6 +30,9 @@ public final class ALTErasureClient: Sendable {
         public var retryPolicy: RetryPolicy
         /// TLS to the server (mTLS with a client certificate); nil: plaintext.
         public var tls: TLS?
+        /// What sends the calling task's trace context (`ServiceContext.current`) as the `Traceparent`
+        /// header; nil: the process's bootstrapped instrument (none: no header).
+        public var instrument: (any Instrument)?
 
         public init(
             host: String = "127.0.0.1",
@@ -38,7 +42,8 @@ public final class ALTErasureClient: Sendable {
             compression: Bool = false,
             defaultTimeout: Duration? = .seconds(30),
             retryPolicy: RetryPolicy = RetryPolicy(),
-            tls: TLS? = nil
+            tls: TLS? = nil,
+            instrument: (any Instrument)? = nil
         ) {
             self.host = host
             self.port = port
@@ -48,6 +53,7 @@ public final class ALTErasureClient: Sendable {
             self.defaultTimeout = defaultTimeout
             self.retryPolicy = retryPolicy
             self.tls = tls
+            self.instrument = instrument
         }
     }
 
@@ -116,7 +122,9 @@ public final class ALTErasureClient: Sendable {
         let tls = try configuration.tls.map {
             try ClientTLS(caFile: $0.caFile, certificateFile: $0.certificateFile, privateKeyFile: $0.privateKeyFile, serverHostname: $0.serverHostname)
         }
-        let options = RPCConnection.Options(bearerToken: configuration.token, compression: configuration.compression, tls: tls)
+        let options = RPCConnection.Options(
+            bearerToken: configuration.token, compression: configuration.compression, tls: tls, instrument: configuration.instrument
+        )
         return try await withThrowingTaskGroup(of: Void.self, isolation: isolation) { group in
             for slot in client.slots {
                 group.addTask { await slot.maintain(configuration, options: options) }

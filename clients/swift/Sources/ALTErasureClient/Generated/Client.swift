@@ -231,13 +231,24 @@ extension ALTErasureClient {
 
     /// `deletion.receipt`: A signed erasure receipt (Ed25519).
     ///
-    /// JSON text with the scope, the subject as a salted hash, the times, rows erased per table and what is kept — no personal data — signed with the server's Ed25519 key; the public key comes with it. Before erasure: FAILED_PRECONDITION.
+    /// JSON text with the scope, the subject as a salted hash, the times, rows erased per table and what is kept — no personal data — signed with the server's current Ed25519 key; its id and public key come with it (deletion.receiptKeys lists every key by id). Before erasure: FAILED_PRECONDITION.
     ///
     /// Idempotent: the client retries it on transient failures.
     ///
     /// Declared errors: `.notFound`, `.failedPrecondition`, `.unauthenticated`, `.permissionDenied`.
     public func deletionReceipt(requestId: String, options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.SignedReceipt {
         try await call(Operations.DeletionReceipt.self, Operations.DeletionReceipt.Params(requestId: requestId), options: options)
+    }
+
+    /// `deletion.receiptKeys`: The public keys that sign erasure receipts, current and retired.
+    ///
+    /// Every receipt key that ever signed, by id: a receipt names its keyId, and verifies with that key even after a rotation (deletiond keys rotate receipt). Public keys only.
+    ///
+    /// Idempotent: the client retries it on transient failures.
+    ///
+    /// Declared errors: `.unauthenticated`, `.permissionDenied`.
+    public func deletionReceiptKeys(options: CallOptions = CallOptions()) async throws(ALTErasureError) -> Components.Schemas.ReceiptKeys {
+        try await call(Operations.DeletionReceiptKeys.self, NoParams(), options: options)
     }
 
     /// `outbox.claim`: Leases outbox messages to ALT's mailer (at least once).

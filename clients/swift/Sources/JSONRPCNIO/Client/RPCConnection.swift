@@ -1,3 +1,4 @@
+public import Instrumentation
 public import JSONRPC
 public import NIOCore
 public import NIOPosix
@@ -18,19 +19,29 @@ public final class RPCConnection: Sendable {
         public var limits: FrameLimits
         /// TLS (and, with a client certificate, mTLS); nil: plaintext.
         public var tls: ClientTLS?
+        /// A fixed W3C `traceparent` sent with every frame (`rpc-cli --traceparent`). Without it, each call
+        /// carries the calling task's trace context (`ServiceContext.current`), injected by `instrument`.
+        public var traceparent: String?
+        /// What injects the calling task's trace context into the `Traceparent` header; nil: the
+        /// process's (`InstrumentationSystem.instrument`, a no-op until a tracer is bootstrapped).
+        public var instrument: (any Instrument)?
 
         public init(
             bearerToken: String? = nil,
             compression: Bool = false,
             compressionThreshold: Int = BodyCompression.defaultThreshold,
             limits: FrameLimits = FrameLimits(),
-            tls: ClientTLS? = nil
+            tls: ClientTLS? = nil,
+            traceparent: String? = nil,
+            instrument: (any Instrument)? = nil
         ) {
             self.bearerToken = bearerToken
             self.compression = compression
             self.compressionThreshold = compressionThreshold
             self.limits = limits
             self.tls = tls
+            self.traceparent = traceparent
+            self.instrument = instrument
         }
     }
 
@@ -316,6 +327,7 @@ public final class RPCConnection: Sendable {
     private func write(_ body: [UInt8], timeout: Duration?) async throws {
         var headers = FrameHeaders(acceptsDeflate: options.compression, bearerToken: options.bearerToken)
         headers.timeout = timeout.map(Timeout.format)
+        headers.traceparent = options.traceparent ?? Self.traceparent(of: ServiceContext.current, instrument: options.instrument)
         trace?(Trace(direction: .sent, headers: headers, body: body))
         var buffer = ByteBuffer(bytes: body)
         if options.compression, body.count >= options.compressionThreshold, let compressed = BodyCompression.compress(buffer) {
@@ -328,6 +340,14 @@ public final class RPCConnection: Sendable {
             // The peer closed before the reader noticed: the same end as a close seen by the reader.
             throw ConnectionError.closed
         }
+    }
+
+    /// The `traceparent` of the calling task's trace context, as the instrument propagates it; nil outside a trace.
+    private static func traceparent(of context: ServiceContext?, instrument: (any Instrument)?) -> String? {
+        guard let context else { return nil }
+        var carrier = TraceHeaders()
+        (instrument ?? InstrumentationSystem.instrument).inject(context, into: &carrier, using: TraceHeaders.Injector())
+        return carrier.traceparent
     }
 
     private func receive(_ frame: Frame) {

@@ -1,0 +1,57 @@
+public import JSONRPC
+import Logging
+public import Tracing
+
+/// A server span per call (W3C `Traceparent` continues the caller's trace), named for the method, with
+/// the caller and the outcome; never params or results. The call's log lines carry `trace_id`, even when
+/// no tracer is installed (the caller's trace id, then). Without a tracer it adds no span and no
+/// task-local binding: the cost is a type check and, when the header is there, reading it.
+public struct TracingInterceptor: ServerInterceptor {
+    public let tracer: any Tracer
+
+    public init(tracer: any Tracer = InstrumentationSystem.tracer) { self.tracer = tracer }
+
+    public func intercept(
+        _ request: Request,
+        context: CallContext,
+        next: @Sendable (Request, CallContext) async throws -> RawJSON
+    ) async throws -> RawJSON {
+        var context = context
+        guard tracer.isRecording else {
+            if let header = context.metadata.traceparent, let parent = TraceParent(header) {
+                context.logger[metadataKey: "trace_id"] = "\(parent.traceID)"
+            }
+            return try await next(request, context)
+        }
+        // The caller's trace from the header; in process (no header), the calling task's.
+        var parent = ServiceContext.current ?? .topLevel
+        if let header = context.metadata.traceparent {
+            parent = .topLevel
+            tracer.extract(["traceparent": header], into: &parent, using: HeaderCarrier())
+        }
+        let span: any Span = tracer.startSpan(request.method, context: parent, ofKind: .server)
+        defer { span.end() }
+        span.attributes["rpc.system"] = "jsonrpc"
+        span.attributes["rpc.method"] = request.method
+        if let caller = context.caller { span.attributes["rpc.caller"] = caller.name }
+        var carrier: [String: String] = [:]
+        tracer.inject(span.context, into: &carrier, using: HeaderCarrier())
+        if let header = carrier["traceparent"], let current = TraceParent(header) {
+            context.logger[metadataKey: "trace_id"] = "\(current.traceID)"
+        }
+        do {
+            let result = try await ServiceContext.$current.withValue(span.context) { [context] in
+                try await next(request, context)
+            }
+            span.attributes["rpc.outcome"] = "ok"
+            return result
+        } catch {
+            let rpcError = RPCError(serving: error)
+            span.attributes["rpc.outcome"] = "error"
+            span.attributes["rpc.jsonrpc.error_code"] = rpcError.code.rawValue
+            span.attributes["rpc.status"] = rpcError.code.status
+            span.setStatus(SpanStatus(code: .error))
+            throw error
+        }
+    }
+}
