@@ -17,11 +17,10 @@ struct StatusRoutes {
         let reports = RequestReports(store: requests.store, environment: requests.environment)
         router.group("/deletion-status").add(middleware: RateLimited(limit: lookups)).get(":code") { request, context in
             let code = try context.parameters.require("code")
-            do {
-                return Pages.html(StatusPage.render(try await reports.status(confirmationCode: code)))
-            } catch DeletionError.confirmationCodeNotFound {
-                return Pages.html(StatusPage.notFound(), status: .notFound)
-            }
+            let (report, found) = try await reports.lookup(confirmationCode: code)
+            // An unknown code's stand-in is rendered too, so a 404 takes what a found page takes.
+            let page = StatusPage.render(report)
+            return found ? Pages.html(page) : Pages.html(StatusPage.notFound(), status: .notFound)
         }
         router.group("/deletion-status").add(middleware: RateLimited(limit: entries)).post(":code/verify") { [requests] request, context in
             let confirmation = try context.parameters.require("code")

@@ -41,33 +41,33 @@ extension RequestReports {
         try environment.backupFolder?.list().filter { $0.createdAt <= date }.count ?? 0
     }
 
-    /// `listingAlways`: a completed request's report lists the backups too, and drops the count.
-    func withBackups(_ report: RequestReport, listingAlways: Bool = false) throws -> RequestReport {
-        guard environment.backupFolder != nil, report.request.state != .completed else {
-            if listingAlways { _ = try backups(takenBefore: .distantFuture) }
-            return report
-        }
+    func withBackups(_ report: RequestReport) throws -> RequestReport {
+        guard environment.backupFolder != nil, report.request.state != .completed else { return report }
         var report = report
         report.backupsHoldingData = try backups(takenBefore: report.request.erasedAt ?? .distantFuture)
         return report
     }
 
-    /// The status page's lookup, in one time whatever the code: every read any state needs runs for every
-    /// lookup (what a state does not show is read and dropped), and an unknown code runs them for a
-    /// stand-in request that matches no row, the backup listing included, before the refusal. So the time
-    /// of the answer tells neither whether a code exists nor what state its request is in.
-    public func status(confirmationCode: String) async throws -> RequestReport {
+    /// The status page's lookup. An unknown code costs what a known one in erasure or erased does (the
+    /// state a request spends most of its life in): every read runs for a stand-in account request that
+    /// matches no row, the backup listing included, and the answer says it was not found. The page of the
+    /// stand-in is rendered too (and dropped) by the status page, so the time of a 404 does not say that
+    /// the code is unknown.
+    public func lookup(confirmationCode: String) async throws -> (report: RequestReport, found: Bool) {
         let now = self.now
         let policy = environment.policy
         let found = try await store.read { tx in
             let request = try await tx.requests.request(confirmationCode: confirmationCode)
-            let report = try await Self.report(
-                tx, request ?? Self.standIn(confirmationCode, now: now, policy: policy), now: now, policy: policy, readingEverything: true
-            )
+            let report = try await Self.report(tx, request ?? Self.standIn(confirmationCode, now: now, policy: policy), now: now, policy: policy)
             return (report, request != nil)
         }
-        let report = try withBackups(found.0, listingAlways: true)
-        guard found.1 else { throw DeletionError.confirmationCodeNotFound }
+        return (try withBackups(found.0), found.1)
+    }
+
+    /// `lookup`, with an unknown code refused (`confirmationCodeNotFound`).
+    public func status(confirmationCode: String) async throws -> RequestReport {
+        let (report, found) = try await lookup(confirmationCode: confirmationCode)
+        guard found else { throw DeletionError.confirmationCodeNotFound }
         return report
     }
 
@@ -101,42 +101,29 @@ extension RequestReports {
             let next = page.count > pageSize ? page[pageSize - 1] : nil
             return (reports, next.map { PageToken.encode(due: $0.productionDueBy, id: $0.id) })
         }
-        return (try page.0.map { try withBackups($0) }, page.1)
+        return (try page.0.map(withBackups), page.1)
     }
 
-    /// `readingEverything`: the reads a state does not need run anyway, their results dropped (the status
-    /// page's one time for every lookup).
-    static func report(
-        _ tx: any StoreTransaction, _ request: DeletionRequest, now: Date, policy: ErasurePolicy, readingEverything: Bool = false
-    ) async throws -> RequestReport {
+    static func report(_ tx: any StoreTransaction, _ request: DeletionRequest, now: Date, policy: ErasurePolicy) async throws -> RequestReport {
         let state = request.state
         let backupsDueBy = policy.backupsDue(receivedAt: request.receivedAt)
         let overdue = RequestState.open.contains(state) ? now > request.productionDueBy : state == .erased && now > backupsDueBy
         // Provider jobs exist only once an erasure has started.
         let hasJobs = request.erasingAt != nil && state != .completed
-        let jobs = hasJobs || readingEverything ? try await tx.outbox.count(requestID: request.id, kinds: OutboxKind.providerJobs) : 0
         return RequestReport(
-            request: request, erased: try await tx.progress(requestID: request.id),
-            kept: try await kept(tx, request, state: state, readingEverything: readingEverything),
+            request: request, erased: try await tx.progress(requestID: request.id), kept: try await kept(tx, request, state: state),
             backupsDueBy: backupsDueBy, overdue: overdue,
-            providerJobsPending: hasJobs ? jobs : 0,
+            providerJobsPending: hasJobs ? try await tx.outbox.count(requestID: request.id, kinds: OutboxKind.providerJobs) : 0,
             providerFailures: request.providerFailures ?? []
         )
     }
 
     /// What the policy keeps for this request (P8), from the table classification.
-    static func kept(
-        _ tx: any StoreTransaction, _ request: DeletionRequest, state: RequestState, readingEverything: Bool = false
-    ) async throws -> [RequestReport.Kept] {
-        let showsKept = request.scope == .account && request.accountId != nil && [.erasing, .erased, .completed, .failed].contains(state)
-        if !showsKept && readingEverything {
-            _ = try await tx.accounts.retainedBilling(accountID: request.accountId ?? "")
-            _ = try await tx.accounts.retainedLogs(accountID: request.accountId ?? "")
-        }
+    static func kept(_ tx: any StoreTransaction, _ request: DeletionRequest, state: RequestState) async throws -> [RequestReport.Kept] {
         guard request.scope == .account else {
             return [.init(category: "rest_of_account", reason: "outside the scope of a \(request.scope.rawValue) request: the account and its other data stay", rows: nil, until: nil)]
         }
-        guard let accountID = request.accountId, showsKept else { return [] }
+        guard let accountID = request.accountId, [.erasing, .erased, .completed, .failed].contains(state) else { return [] }
         var kept: [RequestReport.Kept] = []
         if case .retain(let reason, _, _)? = TableClassification.named("billing_records")?.category {
             let billing = try await tx.accounts.retainedBilling(accountID: accountID)
