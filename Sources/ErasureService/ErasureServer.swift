@@ -25,10 +25,12 @@ public enum ErasureServer {
         registry.registerRetention(Retention(store: requests.store, clock: requests.environment.clock, replicaID: requests.environment.replicaID), requests: requests)
         registry.registerBackups(backups, requests: requests)
         registry.registerAdmin(requests.environment)
+        // Spans only when a tracer records: the no-op tracer costs not even an interceptor.
+        let tracer = requests.environment.tracer
+        let tracing: [any ServerInterceptor] = tracer.isRecording ? [TracingInterceptor(tracer: tracer)] : []
         return Dispatcher(
             registry: registry,
-            interceptors: [
-                TracingInterceptor(tracer: requests.environment.tracer),
+            interceptors: tracing + [
                 LoggingInterceptor(),
                 MetricsInterceptor(knownMethods: Set(registry.methodNames)),
                 AuthInterceptor(),

@@ -70,6 +70,19 @@ struct TracingTests {
         #expect(personal.isEmpty, "spans carry no personal data: \(personal)")
     }
 
+    @Test("without a tracer the server has no tracing interceptor at all")
+    func noTracerNoInterceptor() async throws {
+        try await DemoServer.withClient { _, server in
+            let dispatcher = try ErasureServer.makeDispatcher(callers: DemoServer.callers, requests: server.requests, logger: LiveTCPServer.quietLogger)
+            #expect(!dispatcher.interceptors.contains { $0 is TracingInterceptor })
+            var traced = server.requests.environment
+            traced.tracer = W3CTestTracer()
+            let withTracer = DeletionRequests(store: server.requests.store, environment: traced, logger: LiveTCPServer.quietLogger)
+            let tracing = try ErasureServer.makeDispatcher(callers: DemoServer.callers, requests: withTracer, logger: LiveTCPServer.quietLogger)
+            #expect(tracing.interceptors.first is TracingInterceptor)
+        }
+    }
+
     static func span(_ name: String, kind: SpanKind? = nil, in spans: [FinishedInMemorySpan]) throws -> FinishedInMemorySpan {
         let matching = spans.filter { $0.operationName == name && (kind == nil || $0.kind == kind) }
         return try #require(matching.first, "no span \(name) among \(spans.map(\.operationName))")

@@ -127,6 +127,10 @@ public struct Dispatcher: Sendable {
             if let id = request.id { logger[metadataKey: "rpc.request_id"] = "\(id)" }
             if let caller = frame.caller { logger[metadataKey: "rpc.caller"] = "\(caller.name)" }
         }
+        // The caller's trace id, tracer or not (a tracer's span may replace it: `TracingInterceptor`).
+        if let header = frame.metadata.traceparent, let parent = TraceParent(header) {
+            logger[metadataKey: "trace_id"] = "\(parent.traceID)"
+        }
         let context = CallContext(
             method: request.method,
             requestID: request.id,

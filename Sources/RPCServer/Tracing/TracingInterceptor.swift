@@ -3,9 +3,10 @@ import Logging
 public import Tracing
 
 /// A server span per call (W3C `Traceparent` continues the caller's trace), named for the method, with
-/// the caller and the outcome; never params or results. The call's log lines carry `trace_id`, even when
-/// no tracer is installed (the caller's trace id, then). Without a tracer it adds no span and no
-/// task-local binding: the cost is a type check and, when the header is there, reading it.
+/// the caller and the outcome; never params or results. The call's log lines carry the span's `trace_id`
+/// (without a tracer the dispatcher logs the caller's). Install it only with a recording tracer
+/// (`Tracer.isRecording`): the server then pays nothing for tracing while none is bootstrapped; with the
+/// no-op tracer it passes the call on.
 public struct TracingInterceptor: ServerInterceptor {
     public let tracer: any Tracer
 
@@ -16,13 +17,8 @@ public struct TracingInterceptor: ServerInterceptor {
         context: CallContext,
         next: @Sendable (Request, CallContext) async throws -> RawJSON
     ) async throws -> RawJSON {
+        guard tracer.isRecording else { return try await next(request, context) }
         var context = context
-        guard tracer.isRecording else {
-            if let header = context.metadata.traceparent, let parent = TraceParent(header) {
-                context.logger[metadataKey: "trace_id"] = "\(parent.traceID)"
-            }
-            return try await next(request, context)
-        }
         // The caller's trace from the header; in process (no header), the calling task's.
         var parent = ServiceContext.current ?? .topLevel
         if let header = context.metadata.traceparent {
