@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TLS overhead: health.check at 50 connections (one call in flight each) against two deletiond processes
 # started alike on loopback, one plaintext and one with TLS (certificates made here by openssl), measured
-# alternately in the same run (plain, TLS, plain, TLS). Prints a Markdown table for RESULTS.md.
+# alternately in the same run (three rounds of plain then TLS). Prints a Markdown table for RESULTS.md.
 #   Benchmarks/run-tls.sh [calls-per-run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,9 @@ openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0
 openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
     -extfile <(printf 'subjectAltName=IP:127.0.0.1') -out "$work/server.pem" 2>/dev/null
 ALT_META_APP_SECRET=bench "$deletiond" secrets init --out "$work/secrets.json" >/dev/null
-printf '{"secretsFile": "%s"}\n' "$work/secrets.json" > "$work/deletiond.json"
+# A production start needs callers; health.check needs none, so one that may call only it.
+printf '{"secretsFile": "%s", "meta": {"statusPageBase": "https://alt.example/deletion-status"}, "callers": [{"name": "bench", "tokenSHA256": "%s", "methods": ["health.check"]}]}\n' \
+    "$work/secrets.json" "$(printf bench | sha256sum | cut -d' ' -f1)" > "$work/deletiond.json"
 
 serve() { # port db [flags…]
     local port=$1 db=$2
@@ -45,7 +47,7 @@ run() { # port [flags…]
 "$rpcbench" --port "$plain_port" -c 50 -r 20000 >/dev/null
 "$rpcbench" --port "$tls_port" -c 50 -r 20000 --tls-ca-file "$work/ca.pem" >/dev/null
 results=()
-for round in 1 2; do
+for round in 1 2 3; do
     results+=("plain $(run "$plain_port")")
     results+=("tls $(run "$tls_port" --tls-ca-file "$work/ca.pem")")
 done
