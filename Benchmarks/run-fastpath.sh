@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Issue 16's table in one run: the wire against redis PING, one connection's latency, the biggest contact's
+# cascade, and the bench account's erasure beside the sqlite3 tool, alone and under 50 connections of load.
+# The load generator is Benchmarks/rpc-load (C, one thread, epoll), whose own CPU share is printed.
+#   Benchmarks/run-fastpath.sh          (BIG=1 also seeds a store 10× larger for the cascade row: ≈12 min more)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for tool in redis-server:redis-server redis-benchmark:redis-tools sqlite3:sqlite3 bc:bc; do
+    command -v "${tool%%:*}" >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${tool##*:}"; }
+done
+
+swift build -c release --product deletiond >&2
+swift build -c release --product rpc-cli >&2
+bin=$(swift build -c release --show-bin-path)
+mkdir -p .build
+cc -O2 -o .build/rpc-load Benchmarks/rpc-load/rpc-load.c
+load=.build/rpc-load
+work=$(mktemp -d)
+port=17820
+redis_port=16380
+trap 'for job in $(jobs -p); do pkill -P "$job"; kill "$job"; done 2>/dev/null || true; rm -rf "$work"' EXIT
+export ALT_RPC_TOKEN=dev
+cli() { "$bin/rpc-cli" call --port "$port" --timeout 600s "$@"; }
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+json() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$1"; }
+serve() { # db [flags…]
+    local db=$1
+    shift
+    "$bin/deletiond" serve --dev --port "$port" --db "$db" --log-level warning "$@" >/dev/null 2>"$work/server.log" &
+    server=$!
+    until "$bin/rpc-cli" health --port "$port" >/dev/null 2>&1; do sleep 0.2; done
+}
+stop() { kill "$server"; wait "$server" || true; }
+rows=()
+row() { rows+=("| $1 | $2 | $3 |"); }
+
+# 1. The wire, on the demo store, redis measured in the same run.
+"$bin/deletiond" seed --db "$work/demo.sqlite" --profile demo >/dev/null
+serve "$work/demo.sqlite"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
+redis=$!
+sleep 0.5
+redis_rps() { redis-benchmark -p "$redis_port" -c 50 -n 200000 -t ping --csv -q 2>/dev/null | awk -F, '/PING_MBULK/ {gsub(/"/, "", $2); print $2}'; }
+"$load" --port "$port" -c 50 -n 20000 >/dev/null
+status=(--method deletion.status --params '{"requestId":"req_demo_ig"}' --token dev)
+redis1=$(redis_rps)
+health=$("$load" --port "$port" -c 50 -n 200000 --json)
+redis2=$(redis_rps)
+statusrun=$("$load" --port "$port" -c 50 -n 100000 "${status[@]}" --json)
+sequential=$("$load" --port "$port" -c 1 -n 20000 --json)
+rss=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+stop
+kill "$redis"
+redis=$(echo "($redis1 + $redis2) / 2" | bc -l)
+row '`health.check`, 50 connections, vs redis PING' \
+    "$(printf '%.2f× (%.0f vs %.0f calls/s), p99 %.2f ms' "$(echo "$(json "$health" '["rps"]') / $redis" | bc -l)" "$(json "$health" '["rps"]')" "$redis" "$(json "$health" '["p99_ms"]')")" \
+    "≥ 0.6×, p99 < 3 ms"
+row '`deletion.status`, 50 connections, vs redis PING' \
+    "$(printf '%.2f× (%.0f calls/s), p99 %.2f ms' "$(echo "$(json "$statusrun" '["rps"]') / $redis" | bc -l)" "$(json "$statusrun" '["rps"]')" "$(json "$statusrun" '["p99_ms"]')")" \
+    "≥ 0.4×, p99 < 5 ms"
+row 'one connection, sequential, p50' "$(printf '%.0f µs' "$(echo "$(json "$sequential" '["p50_ms"]') * 1000" | bc -l)")" "≤ 80 µs"
+row 'resident memory, serving at 50 connections' "$((rss / 1024)) MiB" "< 64 MiB"
+
+# 2. The biggest contact's cascade: one call, timed by the generator (no client start-up in it).
+cascade() { # db
+    serve "$1"
+    local run
+    run=$("$load" --port "$port" -c 1 -n 1 --method records.deleteContact \
+        --params '{"accountId":"acc_large","contactId":"con_large_000001"}' --token dev --json)
+    stop
+    printf '%.0f ms' "$(json "$run" '["max_ms"]')"
+}
+"$bin/deletiond" seed --db "$work/bench.sqlite" --profile bench >&2
+sqlite3 "$work/bench.sqlite" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+copy() { # to
+    cp "$work/bench.sqlite" "$1"
+    cp "$work/bench.sqlite.secrets.json" "$1.secrets.json"
+}
+copy "$work/cascade.sqlite"
+contact=$(cascade "$work/cascade.sqlite")
+if [ -n "${BIG:-}" ]; then
+    "$bin/deletiond" seed --db "$work/big.sqlite" --profile bench --accounts 10000 --large-scale 10 >&2
+    contact="$contact; 10× store: $(cascade "$work/big.sqlite")"
+fi
+row '`records.deleteContact` of the biggest contact, bench store' "$contact" "≤ 100 ms, same ±20% in a 10× store"
+
+# 3. The bench account's erasure: the sqlite3 tool, then the service alone, under health.check, under status.
+source Benchmarks/erase-plan.sh
+write_erase_script "$work/erase.sql" acc_large
+copy "$work/cli.sqlite"
+start=$(date +%s.%N)
+sqlite3 "$work/cli.sqlite" < "$work/erase.sql" >/dev/null
+cli_seconds=$(echo "$(date +%s.%N) - $start" | bc)
+erase() { # load: none, health or status; prints the seconds
+    copy "$work/erase.sqlite"
+    serve "$work/erase.sqlite" --grace-period-days 0 --worker-interval 3600
+    local request code state start seconds
+    request=$(cli deletion.create accountId=acc_large scope=account channel=support | field '["requestId"]')
+    code=$(cli outbox.claim kinds:='["identity_code"]' | field '["messages"][0]["payload"]["code"]')
+    cli deletion.verifyIdentity requestId="$request" code="$code" >/dev/null
+    case "$1" in
+        health) "$load" --port "$port" -c 50 -d "$(echo "$cli_seconds * 0.9" | bc -l)" --json > "$work/load.json" & ;;
+        status) "$load" --port "$port" -c 50 -d "$(echo "$cli_seconds * 0.9" | bc -l)" --method deletion.status \
+                    --params "{\"requestId\":\"$request\"}" --token dev --json > "$work/load.json" & ;;
+    esac
+    start=$(date +%s.%N)
+    state=$(cli deletion.execute requestId="$request" | field '["state"]')
+    while [ "$state" = erasing ]; do
+        sleep 0.02
+        state=$(cli deletion.status requestId="$request" | field '["state"]')
+    done
+    seconds=$(echo "$(date +%s.%N) - $start" | bc)
+    [ "$state" = erased ] || { echo "erasure ended in state $state" >&2; exit 1; }
+    wait $(jobs -p | grep -v "^$server$") 2>/dev/null || true
+    stop
+    echo "$seconds"
+}
+alone=$(erase none)
+health_loaded=$(erase health)
+health_load=$(cat "$work/load.json")
+status_loaded=$(erase status)
+status_load=$(cat "$work/load.json")
+row 'bench account erasure vs `sqlite3` same deletes' \
+    "$(printf '%.2f× unloaded (%.1f s vs %.1f s) / %.2f× with 50 connections calling health.check' \
+        "$(echo "$alone / $cli_seconds" | bc -l)" "$alone" "$cli_seconds" "$(echo "$health_loaded / $cli_seconds" | bc -l)")" \
+    "≤ 1.2× unloaded, ≤ 1.3× loaded"
+row '`deletion.status` p99 during that erasure, 50 connections saturating' \
+    "$(printf '%.1f ms (%.0f calls/s; erasure %.1f s)' "$(json "$status_load" '["p99_ms"]')" "$(json "$status_load" '["rps"]')" "$status_loaded")" "< 20 ms"
+
+echo "| measure | now | target |"
+echo "|---|---:|---:|"
+printf '%s\n' "${rows[@]}"
+echo
+printf 'rpc-load used %.0f%% of a core at 50 connections of health.check, %.0f%% of deletion.status\n' \
+    "$(echo "$(json "$health" '["client_cpu_share"]') * 100" | bc -l)" "$(echo "$(json "$statusrun" '["client_cpu_share"]') * 100" | bc -l)"
+echo "health.check during the erasure: $(json "$health_load" '["rps"]') calls/s, p99 $(json "$health_load" '["p99_ms"]') ms"
