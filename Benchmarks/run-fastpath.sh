@@ -98,10 +98,13 @@ erase() { # load: none, health or status; prints the seconds
     request=$(cli deletion.create accountId=acc_large scope=account channel=support | field '["requestId"]')
     code=$(cli outbox.claim kinds:='["identity_code"]' | field '["messages"][0]["payload"]["code"]')
     cli deletion.verifyIdentity requestId="$request" code="$code" >/dev/null
+    local generator=
     case "$1" in
-        health) "$load" --port "$port" -c 50 -d "$(echo "$cli_seconds * 0.9" | bc -l)" --json > "$work/load.json" & ;;
+        health) "$load" --port "$port" -c 50 -d "$(echo "$cli_seconds * 0.9" | bc -l)" --json > "$work/load.json" &
+                generator=$! ;;
         status) "$load" --port "$port" -c 50 -d "$(echo "$cli_seconds * 0.9" | bc -l)" --method deletion.status \
-                    --params "{\"requestId\":\"$request\"}" --token dev --json > "$work/load.json" & ;;
+                    --params "{\"requestId\":\"$request\"}" --token dev --json > "$work/load.json" &
+                generator=$! ;;
     esac
     start=$(date +%s.%N)
     state=$(cli deletion.execute requestId="$request" | field '["state"]')
@@ -111,7 +114,7 @@ erase() { # load: none, health or status; prints the seconds
     done
     seconds=$(echo "$(date +%s.%N) - $start" | bc)
     [ "$state" = erased ] || { echo "erasure ended in state $state" >&2; exit 1; }
-    wait $(jobs -p | grep -v "^$server$") 2>/dev/null || true
+    [ -z "$generator" ] || wait "$generator" || true
     stop
     echo "$seconds"
 }
