@@ -134,6 +134,7 @@ echo "| measure | now | target |"
 echo "|---|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-printf 'rpc-load used %.0f%% of a core at 50 connections of health.check, %.0f%% of deletion.status\n' \
-    "$(echo "$(json "$health" '["client_cpu_share"]') * 100" | bc -l)" "$(echo "$(json "$statusrun" '["client_cpu_share"]') * 100" | bc -l)"
+printf 'rpc-load used %.0f%% of a core (%.0f%% in the kernel) at 50 connections of health.check, %.0f%% of deletion.status\n' \
+    "$(echo "$(json "$health" '["client_cpu_share"]') * 100" | bc -l)" "$(echo "$(json "$health" '["client_kernel_share"]') * 100" | bc -l)" \
+    "$(echo "$(json "$statusrun" '["client_cpu_share"]') * 100" | bc -l)"
 echo "health.check during the erasure: $(json "$health_load" '["rps"]') calls/s, p99 $(json "$health_load" '["p99_ms"]') ms"
