@@ -1,16 +1,17 @@
 public import CoreMetrics
 public import JSONRPC
+import Synchronization
 
 /// Counts calls by method and status (`rpc_calls_total`) and times them (`rpc_call_duration`), through
 /// swift-metrics, so whichever backend the process bootstraps (Prometheus, OTel, …) receives them.
 /// Methods the server does not know are counted as `unknown`, so random names cannot grow the label set.
 public struct MetricsInterceptor: ServerInterceptor {
     public let knownMethods: Set<String>
-    private let factory: any MetricsFactory
+    private let handlers: Handlers
 
     public init(knownMethods: Set<String>, factory: any MetricsFactory = MetricsSystem.factory) {
         self.knownMethods = knownMethods
-        self.factory = factory
+        self.handlers = Handlers(methods: knownMethods.union(["unknown"]), factory: factory)
     }
 
     public func intercept(
@@ -22,9 +23,9 @@ public struct MetricsInterceptor: ServerInterceptor {
         let start = ContinuousClock.now
         func record(_ status: String) {
             let elapsed = ContinuousClock.now - start
-            Counter(label: "rpc_calls_total", dimensions: [("method", method), ("status", status)], factory: factory).increment()
+            handlers.counter(method: method, status: status).increment()
             let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-            Timer(label: "rpc_call_duration", dimensions: [("method", method)], factory: factory).recordNanoseconds(nanoseconds)
+            handlers.timers[method]?.recordNanoseconds(nanoseconds)
         }
         do {
             let result = try await next(request, context)
@@ -33,6 +34,34 @@ public struct MetricsInterceptor: ServerInterceptor {
         } catch {
             record(RPCError(serving: error).code.status)
             throw error
+        }
+    }
+
+    /// The metric handlers, made once: a backend's factory looks each name and label set up under a lock
+    /// (with arrays built for the labels), which every call paid twice before.
+    private final class Handlers: Sendable {
+        let timers: [String: Timer]
+        private let okCounters: [String: Counter]
+        private let otherCounters = Mutex<[String: Counter]>([:])
+        private let factory: any MetricsFactory
+
+        init(methods: Set<String>, factory: any MetricsFactory) {
+            self.factory = factory
+            timers = Dictionary(uniqueKeysWithValues: methods.map { ($0, Timer(label: "rpc_call_duration", dimensions: [("method", $0)], factory: factory)) })
+            okCounters = Dictionary(uniqueKeysWithValues: methods.map { method in
+                (method, Counter(label: "rpc_calls_total", dimensions: [("method", method), ("status", "OK")], factory: factory))
+            })
+        }
+
+        func counter(method: String, status: String) -> Counter {
+            if status == "OK", let counter = okCounters[method] { return counter }
+            let key = method + " " + status
+            return otherCounters.withLock { counters in
+                if let counter = counters[key] { return counter }
+                let counter = Counter(label: "rpc_calls_total", dimensions: [("method", method), ("status", status)], factory: factory)
+                counters[key] = counter
+                return counter
+            }
         }
     }
 }
