@@ -226,6 +226,14 @@ extension SealedValue.Column {
 
     /// Ciphertext bytes with a key-id column, not `<key id>:<base64>` text.
     public var isToken: Bool { self == .instagramToken || self == .calendarTokens }
+
+    /// As SQL: the key id of a row, and the condition that the row holds a sealed value. `textKeyID` is
+    /// the store's expression for the part of a text column before its first `:`.
+    public func keyIDAndPresence(textKeyID: (_ column: String) -> String) -> (keyID: String, present: String) {
+        if isToken { return ("token_key_id", "(" + place.columns.map { "\($0) IS NOT NULL" }.joined(separator: " OR ") + ")") }
+        let name = place.columns[0]
+        return (textKeyID(name), "\(name) IS NOT NULL")
+    }
 }
 
 /// Erasure of a scope in batches, each its own transaction with its progress (I4), and the proof.

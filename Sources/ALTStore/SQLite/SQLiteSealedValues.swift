@@ -7,12 +7,7 @@ struct SQLiteSealedValues: SealedValuesRepository {
 
     /// The key id of a row, as SQL, and the condition that the row holds a sealed value.
     private static func keyIDAndPresence(_ column: SealedValue.Column) -> (keyID: String, present: String) {
-        let place = column.place
-        if column.isToken {
-            return ("token_key_id", "(" + place.columns.map { "\($0) IS NOT NULL" }.joined(separator: " OR ") + ")")
-        }
-        let name = place.columns[0]
-        return ("substr(\(name), 1, instr(\(name), ':') - 1)", "\(name) IS NOT NULL")
+        column.keyIDAndPresence { "substr(\($0), 1, instr(\($0), ':') - 1)" }
     }
 
     func keyUsage() async throws -> [String: Int] {

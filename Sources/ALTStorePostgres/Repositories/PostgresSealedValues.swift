@@ -7,13 +7,9 @@ import PostgresNIO
 struct PostgresSealedValues: SealedValuesRepository {
     let access: PostgresAccess
 
+    /// The key id of a row, as SQL, and the condition that the row holds a sealed value.
     private static func keyIDAndPresence(_ column: SealedValue.Column) -> (keyID: String, present: String) {
-        let place = column.place
-        if column.isToken {
-            return ("token_key_id", "(" + place.columns.map { "\($0) IS NOT NULL" }.joined(separator: " OR ") + ")")
-        }
-        let name = place.columns[0]
-        return ("split_part(\(name), ':', 1)", "\(name) IS NOT NULL")
+        column.keyIDAndPresence { "split_part(\($0), ':', 1)" }
     }
 
     func keyUsage() async throws -> [String: Int] {
