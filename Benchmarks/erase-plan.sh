@@ -21,3 +21,28 @@ account_rows() {
     for table in $plan_tables; do sql="$sql + (SELECT count(*) FROM $table WHERE account_id = '$2')"; done
     sqlite3 "$1" "$sql;"
 }
+
+# The service's side (the caller defines `cli`, an rpc-cli call on the server's port, and `field`).
+# verified_request ACCOUNT: deletion.create (account scope), its code from the outbox, deletion.verifyIdentity;
+# prints the request id.
+verified_request() {
+    local request code
+    request=$(cli deletion.create accountId="$1" scope=account channel=support | field '["requestId"]')
+    code=$(cli outbox.claim kinds:='["identity_code"]' | field '["messages"][0]["payload"]["code"]')
+    cli deletion.verifyIdentity requestId="$request" code="$code" >/dev/null
+    echo "$request"
+}
+
+# erase_until_done REQUEST: deletion.execute, then the status every 20 ms until the erasure ends; fails
+# unless the request ends erased. Prints the seconds it took.
+erase_until_done() {
+    local start state
+    start=$(date +%s.%N)
+    state=$(cli deletion.execute requestId="$1" | field '["state"]')
+    while [ "$state" = erasing ]; do
+        sleep 0.02
+        state=$(cli deletion.status requestId="$1" | field '["state"]')
+    done
+    [ "$state" = erased ] || { echo "erasure ended in state $state" >&2; return 1; }
+    echo "$(date +%s.%N) - $start" | bc
+}

@@ -94,10 +94,8 @@ cli_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 erase() { # load: none, health or status; prints the seconds
     copy "$work/erase.sqlite"
     serve "$work/erase.sqlite" --grace-period-days 0 --worker-interval 3600
-    local request code state start seconds
-    request=$(cli deletion.create accountId=acc_large scope=account channel=support | field '["requestId"]')
-    code=$(cli outbox.claim kinds:='["identity_code"]' | field '["messages"][0]["payload"]["code"]')
-    cli deletion.verifyIdentity requestId="$request" code="$code" >/dev/null
+    local request seconds
+    request=$(verified_request acc_large)
     local generator=
     case "$1" in
         health) "$load" --port "$port" -c 50 -d "$(echo "$cli_seconds * 0.9" | bc -l)" --json > "$work/load.json" &
@@ -106,14 +104,7 @@ erase() { # load: none, health or status; prints the seconds
                     --params "{\"requestId\":\"$request\"}" --token dev --json > "$work/load.json" &
                 generator=$! ;;
     esac
-    start=$(date +%s.%N)
-    state=$(cli deletion.execute requestId="$request" | field '["state"]')
-    while [ "$state" = erasing ]; do
-        sleep 0.02
-        state=$(cli deletion.status requestId="$request" | field '["state"]')
-    done
-    seconds=$(echo "$(date +%s.%N) - $start" | bc)
-    [ "$state" = erased ] || { echo "erasure ended in state $state" >&2; exit 1; }
+    seconds=$(erase_until_done "$request") || exit 1
     [ -z "$generator" ] || wait "$generator" || true
     stop
     echo "$seconds"

@@ -48,9 +48,7 @@ for run in ${SIZES:-0.0135 0.135 1 1-loaded}; do
         --grace-period-days 0 --worker-interval 3600 --log-level warning >/dev/null 2>"$work/server.log" &
     server=$!
     until "$bin/rpc-cli" health --port "$port" >/dev/null 2>&1; do sleep 0.2; done
-    request=$(cli deletion.create accountId=acc_large scope=account channel=support | field '["requestId"]')
-    code=$(cli outbox.claim kinds:='["identity_code"]' | field '["messages"][0]["payload"]["code"]')
-    cli deletion.verifyIdentity requestId="$request" code="$code" >/dev/null
+    request=$(verified_request acc_large)
 
     # 1-loaded: closed loop, as fast as answers come (saturation); 1-paced: 20 calls/s per connection,
     # 200/s per method, on a fixed schedule (a dashboard's and a health checker's steady traffic).
@@ -63,15 +61,8 @@ for run in ${SIZES:-0.0135 0.135 1 1-loaded}; do
         "$rpcbench" --port "$port" -c 10 "${rate[@]}" --duration "$load_seconds" --json > "$work/health.json" &
         health_load=$!
     fi
-    start=$(date +%s.%N)
-    state=$(cli deletion.execute requestId="$request" | field '["state"]')
-    # deletion.execute answers once the erasure has started; poll the status (every 20 ms) until erased.
-    while [ "$state" = erasing ]; do
-        sleep 0.02
-        state=$(cli deletion.status requestId="$request" | field '["state"]')
-    done
-    service_seconds=$(echo "$(date +%s.%N) - $start" | bc)
-    [ "$state" = erased ] || { echo "erasure ended in state $state" >&2; exit 1; }
+    # deletion.execute answers once the erasure has started; the status is polled until it is erased.
+    service_seconds=$(erase_until_done "$request") || exit 1
     verdict=$(cli deletion.verifyErasure requestId="$request" | field '["verdict"]')
     [ "$verdict" = clean ] || { echo "verifyErasure: $verdict" >&2; exit 1; }
     pkill -TERM -P "$server"; wait "$server" || true  # $server is /usr/bin/time; its child is deletiond

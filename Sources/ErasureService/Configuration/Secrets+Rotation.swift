@@ -62,6 +62,8 @@ extension Secrets {
         try writeNew(path: temporary)
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
+            // The rename's failure is the one to report; the new file is 0600 like the old, so one that
+            // cannot be removed either holds nothing the old file did not.
             try? FileManager.default.removeItem(atPath: temporary)
             throw .unreadable(path, "could not replace it: \(reason)")
         }
