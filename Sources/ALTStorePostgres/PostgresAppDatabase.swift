@@ -1,7 +1,6 @@
 public import Logging
 import ALTStore
 import PostgresNIO
-import Synchronization
 
 /// ALT's store on a PostgreSQL server (what `AppDatabase` is on SQLite), shared by every `deletiond`
 /// replica: a pool of connections to `url` that lives while `run()` runs, and the schema.
@@ -32,26 +31,7 @@ public final class PostgresAppDatabase: Sendable {
     /// itself once the server is back.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await PostgresFaults.mapping {
-            let leased = LeaseFlag()
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await self.client.withConnection { connection in
-                        leased.value.store(true, ordering: .relaxed)
-                        return try await body(connection)
-                    }
-                }
-                group.addTask {
-                    // Only the wait for a connection is bounded, not the work done on it.
-                    try await Task.sleep(for: self.connectionWait)
-                    while leased.value.load(ordering: .relaxed) { try await Task.sleep(for: .seconds(3_600)) }
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw StoreWriteFault(reason: "the database server cannot be reached")
-                }
-                return value
-            }
+            try await BoundedLease.run(waitingAtMost: connectionWait, lease: { work in try await self.client.withConnection(work) }, body)
         }
     }
 
@@ -130,9 +110,4 @@ public final class PostgresAppDatabase: Sendable {
         for try await (table, column) in rows.decode((String, String).self) { missing.append("\(table).\(column)") }
         return missing
     }
-}
-
-/// Set once a connection is leased (shared by the two tasks of `withConnection`).
-private final class LeaseFlag: Sendable {
-    let value = Atomic(false)
 }
