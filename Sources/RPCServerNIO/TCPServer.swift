@@ -32,7 +32,7 @@ public struct TCPServer: Service {
 
     /// The child channel's output: the async channel and the state the pipeline shares with it.
     private struct Accepted: Sendable {
-        let channel: NIOAsyncChannel<Frame, Frame>
+        let channel: NIOAsyncChannel<Incoming, Frame>
         let state: ConnectionState
     }
 
@@ -41,6 +41,7 @@ public struct TCPServer: Service {
     /// then stops reading, answers what it has read, closes, and returns.
     public func run() async throws {
         let configuration = self.configuration
+        let dispatcher = self.dispatcher
         let serverChannel = try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
@@ -68,7 +69,13 @@ public struct TCPServer: Service {
                         )
                     )
                     try pipeline.addHandler(MessageToByteHandler(FrameEncoder()))
-                    let asyncChannel = try NIOAsyncChannel<Frame, Frame>(wrappingChannelSynchronously: channel)
+                    try pipeline.addHandler(
+                        CallReader(
+                            dispatcher: dispatcher, connection: state, limits: limits,
+                            compressionThreshold: configuration.compressionThreshold
+                        )
+                    )
+                    let asyncChannel = try NIOAsyncChannel<Incoming, Frame>(wrappingChannelSynchronously: channel)
                     return Accepted(channel: asyncChannel, state: state)
                 }
             }
@@ -118,7 +125,7 @@ public struct TCPServer: Service {
         }
     }
 
-    private func reject(_ channel: NIOAsyncChannel<Frame, Frame>, _ error: RPCError) async {
+    private func reject(_ channel: NIOAsyncChannel<Incoming, Frame>, _ error: RPCError) async {
         do {
             try await channel.executeThenClose { _, outbound in
                 try await outbound.write(Frame(body: ByteBuffer(bytes: Response.error(id: .null, error).bytes)))

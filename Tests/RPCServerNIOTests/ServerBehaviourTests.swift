@@ -220,6 +220,27 @@ struct ServerBehaviourTests {
         }
     }
 
+    @Test("health.check and rpc.discover answer at once on a connection whose every in-flight slot is taken")
+    func immediateMethodsAtTheCap() async throws {
+        try await LiveServer.run({ $0.maximumInFlightPerConnection = 1 }) { server in
+            try await RawClient.connect(port: server.port) { connection in
+                try await connection.send(#"{"jsonrpc":"2.0","method":"test.sleep","params":{"ms":1500},"id":"slow"}"#, headers: [Self.admin])
+                try await connection.send(#"{"jsonrpc":"2.0","method":"health.check","id":"probe"}"#)
+                try await connection.send(#"{"jsonrpc":"2.0","method":"rpc.discover","id":"discover"}"#, headers: [Self.admin])
+                try await connection.send(#"{"jsonrpc":"2.0","method":"health.check","id":"late","params":{}}"#, headers: ["Timeout: 1n"])
+                var answers: [JSONValue] = []
+                for _ in 1...4 { answers.append(try #require(try await connection.receiveJSON())) }
+                // The slot is the sleeping call's until it ends: the others could only overtake it by being
+                // answered where they were read.
+                #expect(answers.map { $0["id"] } == ["probe", "discover", "late", "slow"])
+                #expect(answers[0]["result"]?["status"] == "SERVING")
+                #expect(answers[1]["result"]?["openrpc"] == "1.3.2")
+                #expect(answers[2]["error"]?["data"]?["status"] == "DEADLINE_EXCEEDED", "a deadline already passed is still kept")
+                #expect(answers[3]["result"]?["slept"] == 1500)
+            }
+        }
+    }
+
     @Test("beyond the connection cap a new connection gets RESOURCE_EXHAUSTED and is closed")
     func connectionCap() async throws {
         try await LiveServer.run({ $0.maximumConnections = 2 }) { server in

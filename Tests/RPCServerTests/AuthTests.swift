@@ -77,7 +77,7 @@ struct DispatcherTests {
 
     func answer(_ body: String) async throws -> JSONValue? {
         let dispatcher = dispatcher()
-        switch dispatcher.prepare(Array(body.utf8), calls: ConnectionCalls()) {
+        switch dispatcher.prepare(Array(body.utf8), metadata: CallMetadata(bearerToken: "t"), calls: ConnectionCalls()) {
         case .answer(let bytes): return try bytes.map { try JSONValue(parsing: $0) }
         case .dispatch(let message):
             let bytes = await dispatcher.run(message, metadata: CallMetadata(bearerToken: "t"), calls: ConnectionCalls())
@@ -117,7 +117,7 @@ struct MetricsInterceptorTests {
             logger: logger
         )
         let body = #"[{"jsonrpc":"2.0","method":"math.double","params":[1],"id":1},{"jsonrpc":"2.0","method":"math.double","params":[2],"id":2},{"jsonrpc":"2.0","method":"random.name1","id":3},{"jsonrpc":"2.0","method":"random.name2","id":4}]"#
-        guard case .dispatch(let message) = dispatcher.prepare(Array(body.utf8), calls: ConnectionCalls()) else {
+        guard case .dispatch(let message) = dispatcher.prepare(Array(body.utf8), metadata: CallMetadata(bearerToken: "t"), calls: ConnectionCalls()) else {
             Issue.record("expected a dispatch")
             return
         }

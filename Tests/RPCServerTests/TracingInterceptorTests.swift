@@ -76,8 +76,9 @@ struct TracingInterceptorTests {
 
     static func call(_ dispatcher: Dispatcher, method: String = "math.double", traceparent: String?) async throws -> [UInt8]? {
         let body = Array(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":{"n":2}}"#.utf8)
-        guard case .dispatch(let message) = dispatcher.prepare(body, calls: ConnectionCalls()) else { return nil }
-        return await dispatcher.run(message, metadata: CallMetadata(bearerToken: "t", traceparent: traceparent), calls: ConnectionCalls())
+        let metadata = CallMetadata(bearerToken: "t", traceparent: traceparent)
+        guard case .dispatch(let message) = dispatcher.prepare(body, metadata: metadata, calls: ConnectionCalls()) else { return nil }
+        return await dispatcher.run(message, metadata: metadata, calls: ConnectionCalls())
     }
 }
 

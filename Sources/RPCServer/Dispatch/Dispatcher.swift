@@ -40,8 +40,10 @@ public struct Dispatcher: Sendable {
     public var methodNames: [String] { (registry.methodNames + [CancelMethod.name]).sorted() }
 
     /// Parses a body. A parse error or a bad batch is answered at once; so is `rpc.cancel`, which must
-    /// work even while every in-flight slot of the connection is taken.
-    public func prepare(_ body: [UInt8], calls: ConnectionCalls) -> Step {
+    /// work even while every in-flight slot of the connection is taken, and a call of an immediate method
+    /// (`MethodRegistry.Handler.isImmediate`), through the interceptors' `interceptImmediately`. Never
+    /// suspends: a transport may call it on an event loop.
+    public func prepare(_ body: [UInt8], metadata: CallMetadata, calls: ConnectionCalls) -> Step {
         switch MessageParser.parse(body, maximumBatchSize: maximumBatchSize) {
         case .failure(let error):
             return .answer(Response.error(id: .null, error).bytes)
@@ -49,6 +51,10 @@ public struct Dispatcher: Sendable {
             let answer = cancel(request, calls: calls)
             return .answer(request.id.map { Response(id: $0, outcome: answer).bytes })
         case .success(let message):
+            if case .single(.request(let request)) = message, let handler = registry[request.method]?.runImmediately {
+                let outcome = answerImmediately(request, handler: handler, frame: FrameContext(metadata: metadata, dispatcher: self))
+                return .answer(request.id.map { Response(id: $0, outcome: outcome).bytes })
+            }
             return .dispatch(message)
         }
     }
@@ -103,15 +109,48 @@ public struct Dispatcher: Sendable {
         let outcome: Response.Outcome
         if request.method == CancelMethod.name {
             outcome = cancel(request, calls: calls)
-        } else if state.isDraining && request.method != HealthCheckMethod.name {
-            outcome = .error(RPCError(.unavailable, "the server is shutting down; retry elsewhere", processed: false))
         } else {
-            switch frame.deadline {
+            switch admit(request, frame: frame) {
             case .failure(let error): outcome = .error(error)
             case .success(let deadline): outcome = await invoke(request, frame: frame, deadline: deadline, calls: calls)
             }
         }
         return request.id.map { Response(id: $0, outcome: outcome) }
+    }
+
+    /// The call's deadline, or why it is answered without running: the server drains (all but health),
+    /// or the `Timeout` header is malformed.
+    private func admit(_ request: Request, frame: FrameContext) -> Result<ContinuousClock.Instant?, RPCError> {
+        if state.isDraining && request.method != HealthCheckMethod.name {
+            return .failure(RPCError(.unavailable, "the server is shutting down; retry elsewhere", processed: false))
+        }
+        return frame.deadline
+    }
+
+    /// An immediate method's call, run where it was read: the same admission, context and interceptors
+    /// as `invoke`, without a task; its deadline can only have passed before it starts.
+    private func answerImmediately(
+        _ request: Request,
+        handler: @Sendable (RawJSON?, CallContext) throws -> RawJSON,
+        frame: FrameContext
+    ) -> Response.Outcome {
+        let deadline: ContinuousClock.Instant?
+        switch admit(request, frame: frame) {
+        case .failure(let error): return .error(error)
+        case .success(let admitted): deadline = admitted
+        }
+        if let deadline, deadline <= .now { return .error(CallRace.deadlineExceeded) }
+        func chain(_ index: Int, _ request: Request, _ context: CallContext) throws -> RawJSON {
+            guard index < interceptors.count else { return try handler(request.params, context) }
+            return try interceptors[index].interceptImmediately(request, context: context) { request, context in
+                try chain(index + 1, request, context)
+            }
+        }
+        do {
+            return .result(try chain(0, request, callContext(request, frame: frame, deadline: deadline)))
+        } catch {
+            return .error(RPCError(serving: error))
+        }
     }
 
     private func invoke(
@@ -120,25 +159,7 @@ public struct Dispatcher: Sendable {
         deadline: ContinuousClock.Instant?,
         calls: ConnectionCalls
     ) async -> Response.Outcome {
-        var logger = self.logger
-        // Metadata costs a few allocations per call: attach it only when something will be logged.
-        if logger.logLevel <= .info {
-            logger[metadataKey: "rpc.method"] = "\(request.method)"
-            if let id = request.id { logger[metadataKey: "rpc.request_id"] = "\(id)" }
-            if let caller = frame.caller { logger[metadataKey: "rpc.caller"] = "\(caller.name)" }
-        }
-        // The caller's trace id, tracer or not (a tracer's span may replace it: `TracingInterceptor`).
-        if let header = frame.metadata.traceparent, let parent = TraceParent(header) {
-            logger[metadataKey: "trace_id"] = "\(parent.traceID)"
-        }
-        let context = CallContext(
-            method: request.method,
-            requestID: request.id,
-            metadata: frame.metadata,
-            caller: frame.caller,
-            deadline: deadline,
-            logger: logger
-        )
+        let context = callContext(request, frame: frame, deadline: deadline)
         let call: @Sendable () async -> Response.Outcome = { [self] in
             do {
                 return .result(try await chain(0, request, context))
@@ -151,6 +172,28 @@ public struct Dispatcher: Sendable {
         calls.register(id, cancellation)
         defer { calls.unregister(id, cancellation) }
         return await cancellation.run { await CallRace.run(deadline: deadline, call) }
+    }
+
+    private func callContext(_ request: Request, frame: FrameContext, deadline: ContinuousClock.Instant?) -> CallContext {
+        var logger = self.logger
+        // Metadata costs a few allocations per call: attach it only when something will be logged.
+        if logger.logLevel <= .info {
+            logger[metadataKey: "rpc.method"] = "\(request.method)"
+            if let id = request.id { logger[metadataKey: "rpc.request_id"] = "\(id)" }
+            if let caller = frame.caller { logger[metadataKey: "rpc.caller"] = "\(caller.name)" }
+        }
+        // The caller's trace id, tracer or not (a tracer's span may replace it: `TracingInterceptor`).
+        if let header = frame.metadata.traceparent, let parent = TraceParent(header) {
+            logger[metadataKey: "trace_id"] = "\(parent.traceID)"
+        }
+        return CallContext(
+            method: request.method,
+            requestID: request.id,
+            metadata: frame.metadata,
+            caller: frame.caller,
+            deadline: deadline,
+            logger: logger
+        )
     }
 
     /// Runs interceptor `index`, or the handler after the last one.

@@ -17,7 +17,7 @@ public struct InProcessTransport: RPCTransport {
     public func call(_ request: Request, timeout: Duration?, bearerToken: String?) async throws -> Response {
         let metadata = CallMetadata(bearerToken: bearerToken, timeout: timeout.map(Timeout.format))
         let answer: [UInt8]?
-        switch dispatcher.prepare(Request.body([request], batch: false), calls: calls) {
+        switch dispatcher.prepare(Request.body([request], batch: false), metadata: metadata, calls: calls) {
         case .answer(let bytes): answer = bytes
         case .dispatch(let message): answer = await dispatcher.run(message, metadata: metadata, calls: calls)
         }

@@ -23,7 +23,21 @@ public struct AuthInterceptor: ServerInterceptor {
         context: CallContext,
         next: @Sendable (Request, CallContext) async throws -> RawJSON
     ) async throws -> RawJSON {
-        if publicMethods.contains(request.method) { return try await next(request, context) }
+        try check(request, context)
+        return try await next(request, context)
+    }
+
+    public func interceptImmediately(
+        _ request: Request,
+        context: CallContext,
+        next: (Request, CallContext) throws -> RawJSON
+    ) throws -> RawJSON {
+        try check(request, context)
+        return try next(request, context)
+    }
+
+    private func check(_ request: Request, _ context: CallContext) throws(RPCError) {
+        if publicMethods.contains(request.method) { return }
         guard let caller = context.caller else {
             if let token = context.metadata.bearerToken, !token.isEmpty {
                 throw RPCError(.unauthenticated, "unknown bearer token")
@@ -33,6 +47,5 @@ public struct AuthInterceptor: ServerInterceptor {
         guard everyCallerMethods.contains(request.method) || caller.mayCall(request.method) else {
             throw RPCError(.permissionDenied, "caller \(caller.name) may not call \(request.method)")
         }
-        return try await next(request, context)
     }
 }

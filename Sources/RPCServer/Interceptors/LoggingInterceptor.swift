@@ -15,29 +15,33 @@ public struct LoggingInterceptor: ServerInterceptor {
     ) async throws -> RawJSON {
         guard context.logger.logLevel <= level else { return try await next(request, context) }
         let start = ContinuousClock.now
-        func log(_ outcome: String, _ extra: Logger.Metadata = [:]) {
-            let elapsed = ContinuousClock.now - start
-            var metadata: Logger.Metadata = [
-                "rpc.outcome": "\(outcome)",
-                "rpc.duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
-            ]
-            metadata.merge(extra) { $1 }
-            context.logger.log(level: level, "rpc call", metadata: metadata)
-        }
-        do {
-            let result = try await next(request, context)
-            log("ok")
-            return result
-        } catch {
+        return try await observing({ try await next(request, context) }) { log(context, since: start, error: $0) }
+    }
+
+    public func interceptImmediately(
+        _ request: Request,
+        context: CallContext,
+        next: (Request, CallContext) throws -> RawJSON
+    ) throws -> RawJSON {
+        guard context.logger.logLevel <= level else { return try next(request, context) }
+        let start = ContinuousClock.now
+        return try observing({ try next(request, context) }) { log(context, since: start, error: $0) }
+    }
+
+    private func log(_ context: CallContext, since start: ContinuousClock.Instant, error: (any Error)?) {
+        let elapsed = ContinuousClock.now - start
+        var metadata: Logger.Metadata = [
+            "rpc.outcome": error == nil ? "ok" : "error",
+            "rpc.duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+        ]
+        if let error {
             let rpcError = RPCError(serving: error)
-            var extra: Logger.Metadata = [
-                "rpc.code": "\(rpcError.code.rawValue)", "rpc.status": "\(rpcError.code.status)",
-            ]
+            metadata["rpc.code"] = "\(rpcError.code.rawValue)"
+            metadata["rpc.status"] = "\(rpcError.code.status)"
             if rpcError.code == .internal, !(error is any RPCErrorConvertible) {
-                extra["error"] = "\(String(reflecting: error))"
+                metadata["error"] = "\(String(reflecting: error))"
             }
-            log("error", extra)
-            throw error
         }
+        context.logger.log(level: level, "rpc call", metadata: metadata)
     }
 }

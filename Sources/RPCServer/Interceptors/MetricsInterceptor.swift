@@ -19,22 +19,25 @@ public struct MetricsInterceptor: ServerInterceptor {
         context: CallContext,
         next: @Sendable (Request, CallContext) async throws -> RawJSON
     ) async throws -> RawJSON {
-        let method = knownMethods.contains(request.method) ? request.method : "unknown"
         let start = ContinuousClock.now
-        func record(_ status: String) {
-            let elapsed = ContinuousClock.now - start
-            handlers.counter(method: method, status: status).increment()
-            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-            handlers.timers[method]?.recordNanoseconds(nanoseconds)
-        }
-        do {
-            let result = try await next(request, context)
-            record("OK")
-            return result
-        } catch {
-            record(RPCError(serving: error).code.status)
-            throw error
-        }
+        return try await observing({ try await next(request, context) }) { record(request, since: start, error: $0) }
+    }
+
+    public func interceptImmediately(
+        _ request: Request,
+        context: CallContext,
+        next: (Request, CallContext) throws -> RawJSON
+    ) throws -> RawJSON {
+        let start = ContinuousClock.now
+        return try observing({ try next(request, context) }) { record(request, since: start, error: $0) }
+    }
+
+    private func record(_ request: Request, since start: ContinuousClock.Instant, error: (any Error)?) {
+        let status = error.map { RPCError(serving: $0).code.status } ?? "OK"
+        let method = knownMethods.contains(request.method) ? request.method : "unknown"
+        let elapsed = ContinuousClock.now - start
+        handlers.counter(method: method, status: status).increment()
+        handlers.timers[method]?.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     /// The metric handlers, made once: a backend's factory looks each name and label set up under a lock

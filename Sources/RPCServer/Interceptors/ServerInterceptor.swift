@@ -9,6 +9,14 @@ public protocol ServerInterceptor: Sendable {
         context: CallContext,
         next: @Sendable (Request, CallContext) async throws -> RawJSON
     ) async throws -> RawJSON
+
+    /// The same for a call of an immediate method (`MethodRegistry.Handler.isImmediate`), answered on the
+    /// connection's event loop where it was read: it must do what `intercept` does, without suspending.
+    func interceptImmediately(
+        _ request: Request,
+        context: CallContext,
+        next: (Request, CallContext) throws -> RawJSON
+    ) throws -> RawJSON
 }
 
 extension RPCError {
@@ -20,5 +28,30 @@ extension RPCError {
         case is CancellationError: self = RPCError(.cancelled, "the call was cancelled")
         default: self = RPCError(.internal, "internal error")
         }
+    }
+}
+
+/// Runs an interceptor's `next` and tells `finished` how it ended (nil: a result), for interceptors that
+/// look at the outcome; the result or the error goes on unchanged.
+func observing(_ next: () async throws -> RawJSON, finished: ((any Error)?) -> Void) async throws -> RawJSON {
+    do {
+        let result = try await next()
+        finished(nil)
+        return result
+    } catch {
+        finished(error)
+        throw error
+    }
+}
+
+/// `observing` for an immediate method's call.
+func observing(_ next: () throws -> RawJSON, finished: ((any Error)?) -> Void) throws -> RawJSON {
+    do {
+        let result = try next()
+        finished(nil)
+        return result
+    } catch {
+        finished(error)
+        throw error
     }
 }

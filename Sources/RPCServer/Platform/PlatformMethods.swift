@@ -36,14 +36,16 @@ public enum CancelMethod: RPCMethod {
 }
 
 extension MethodRegistry {
-    /// Registers `health.check`, and `rpc.discover` answering with `document` (the OpenRPC document).
+    /// Registers `health.check`, and `rpc.discover` answering with `document` (the OpenRPC document);
+    /// both answer from memory, so both are immediate: a probe is answered even while every in-flight
+    /// slot of its connection is taken.
     public mutating func registerPlatformMethods(state: ServingState, document: RawJSON) {
-        register(HealthCheckMethod.self) { _, _ in
+        registerImmediate(HealthCheckMethod.self) { _, _ in
             if state.isDraining { return HealthCheckMethod.Result(status: .notServing, reason: "draining: the server is shutting down") }
             if let fault = state.fault { return HealthCheckMethod.Result(status: .notServing, reason: fault) }
             return HealthCheckMethod.Result(status: .serving)
         }
-        registerRaw("rpc.discover", parameterNames: []) { params, _ in
+        registerRawImmediate("rpc.discover", parameterNames: []) { params, _ in
             _ = try JSONRPCCoding.decodeParams(NoParams.self, from: params, names: [])
             return document
         }

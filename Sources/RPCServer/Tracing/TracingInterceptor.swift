@@ -18,6 +18,28 @@ public struct TracingInterceptor: ServerInterceptor {
         next: @Sendable (Request, CallContext) async throws -> RawJSON
     ) async throws -> RawJSON {
         guard tracer.isRecording else { return try await next(request, context) }
+        let (span, context) = start(request, context)
+        defer { span.end() }
+        return try await observing({ [context] in
+            try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
+        }) { finish(span, error: $0) }
+    }
+
+    public func interceptImmediately(
+        _ request: Request,
+        context: CallContext,
+        next: (Request, CallContext) throws -> RawJSON
+    ) throws -> RawJSON {
+        guard tracer.isRecording else { return try next(request, context) }
+        let (span, context) = start(request, context)
+        defer { span.end() }
+        return try observing({ try ServiceContext.$current.withValue(span.context) { try next(request, context) } }) {
+            finish(span, error: $0)
+        }
+    }
+
+    /// The call's span, and its context with the span's trace id on the log lines.
+    private func start(_ request: Request, _ context: CallContext) -> (any Span, CallContext) {
         var context = context
         // The caller's trace from the header; in process (no header), the calling task's.
         var parent = ServiceContext.current ?? .topLevel
@@ -26,7 +48,6 @@ public struct TracingInterceptor: ServerInterceptor {
             tracer.extract(["traceparent": header], into: &parent, using: HeaderCarrier())
         }
         let span: any Span = tracer.startSpan(request.method, context: parent, ofKind: .server)
-        defer { span.end() }
         span.attributes["rpc.system"] = "jsonrpc"
         span.attributes["rpc.method"] = request.method
         if let caller = context.caller { span.attributes["rpc.caller"] = caller.name }
@@ -35,19 +56,18 @@ public struct TracingInterceptor: ServerInterceptor {
         if let header = carrier["traceparent"], let current = TraceParent(header) {
             context.logger[metadataKey: "trace_id"] = "\(current.traceID)"
         }
-        do {
-            let result = try await ServiceContext.$current.withValue(span.context) { [context] in
-                try await next(request, context)
-            }
+        return (span, context)
+    }
+
+    private func finish(_ span: any Span, error: (any Error)?) {
+        guard let error else {
             span.attributes["rpc.outcome"] = "ok"
-            return result
-        } catch {
-            let rpcError = RPCError(serving: error)
-            span.attributes["rpc.outcome"] = "error"
-            span.attributes["rpc.jsonrpc.error_code"] = rpcError.code.rawValue
-            span.attributes["rpc.status"] = rpcError.code.status
-            span.setStatus(SpanStatus(code: .error))
-            throw error
+            return
         }
+        let rpcError = RPCError(serving: error)
+        span.attributes["rpc.outcome"] = "error"
+        span.attributes["rpc.jsonrpc.error_code"] = rpcError.code.rawValue
+        span.attributes["rpc.status"] = rpcError.code.status
+        span.setStatus(SpanStatus(code: .error))
     }
 }
