@@ -80,6 +80,9 @@ public struct PostgresErasureStore: ErasureStore {
     /// PostgreSQL's WAL is not the service's to truncate (`schemas/POSTGRES.md`).
     public func flushErasedData() async throws {}
 
+    /// Other replicas commit too: no count of this process's tells whether a read is still true.
+    public var commitCount: UInt64? { nil }
+
     public func probeWrite(at time: Date) async throws {
         try await PostgresAccess(database: database).rows(
             """

@@ -17,6 +17,30 @@ struct StoreTests {
         for entry in TableClassification.all(on: .sqlite) { #expect(tables.contains(entry.table), "\(entry.table) is classified but missing") }
     }
 
+    @Test("the commit count moves with every transaction that ends, whatever wrote it, and only then")
+    func commitCount() async throws {
+        try await StoreFixture.with { store in
+            let database = store.database
+            let start = database.commitCount
+            _ = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM contacts") }
+            #expect(database.commitCount == start, "a read commits nothing")
+            try await database.write { db in try db.execute(sql: "UPDATE contacts SET notes = 'x' WHERE id = 'con_demo_1'") }
+            #expect(database.commitCount > start)
+            let afterWrite = database.commitCount
+            try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "UPDATE contacts SET notes = 'y' WHERE id = 'con_demo_1'") }
+            #expect(database.commitCount > afterWrite, "a statement outside a transaction commits too")
+            let afterRaw = database.commitCount
+            struct Abandoned: Error {}
+            await #expect(throws: Abandoned.self) {
+                try await database.write { db in
+                    try db.execute(sql: "UPDATE contacts SET notes = 'z' WHERE id = 'con_demo_1'")
+                    throw Abandoned()
+                }
+            }
+            #expect(database.commitCount > afterRaw, "a rollback counts: a read may have seen what it undid")
+        }
+    }
+
     @Test("foreign keys are enforced, secure_delete is on, the file is in WAL mode")
     func settings() async throws {
         try await StoreFixture.with { store in

@@ -1,4 +1,5 @@
 public import GRDB
+import Synchronization
 
 /// The one owner of ALT's store (GRDB's AppDatabase pattern): it opens the database with the settings
 /// erasure depends on, applies every migration, and is the only way in for repositories.
@@ -10,10 +11,12 @@ public final class AppDatabase: Sendable {
     /// through `write` or `transaction`, behind the write gate.
     package let writer: any DatabaseWriter
     let gate = WriteGate()
+    private let commits = CommitCounter()
 
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         try Migrations.migrator.migrate(writer)
+        writer.add(transactionObserver: commits, extent: .databaseLifetime)
         // One process serves an SQLite store: claims left by a process that died are void at once.
         try writer.write { db in try db.execute(sql: "DELETE FROM work_leases") }
     }
@@ -22,6 +25,11 @@ public final class AppDatabase: Sendable {
     public static func open(path: String) throws -> AppDatabase {
         try AppDatabase(DatabasePool(path: path, configuration: configuration()))
     }
+
+    /// How many transactions have ended on the writer connection since the store was opened, committed
+    /// or rolled back, whatever path wrote them: a value read while the count stays the same is still
+    /// what the store holds (this process being the file's only writer).
+    public var commitCount: UInt64 { commits.count }
 
     /// The database file, or `nil` for an in-memory database.
     public var path: String? { (writer as? DatabasePool)?.path }
@@ -149,4 +157,17 @@ public struct StoreWriteFault: Error, Sendable, Equatable {
         default: return nil
         }
     }
+}
+
+/// Counts the transactions that end on the writer connection. A rollback counts too: an in-memory
+/// database's single connection lets a read see rows of a transaction still open, which may roll back.
+private final class CommitCounter: TransactionObserver, Sendable {
+    private let value = Atomic<UInt64>(0)
+
+    var count: UInt64 { value.load(ordering: .acquiring) }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidCommit(_ db: Database) { value.add(1, ordering: .releasing) }
+    func databaseDidRollback(_ db: Database) { value.add(1, ordering: .releasing) }
 }

@@ -27,6 +27,10 @@ public protocol ErasureStore: Sendable {
     func flushErasedData() async throws
     /// One small write that commits, or the fault that stopped it (the health probe).
     func probeWrite(at time: Date) async throws
+    /// A number that moves with every transaction that ends on the store, read before a read begins: while
+    /// it stays the same, what was read is still what the store holds. nil when the store cannot tell
+    /// (PostgreSQL, which other replicas write too).
+    var commitCount: UInt64? { get }
 }
 
 /// The repositories of one unit of work.

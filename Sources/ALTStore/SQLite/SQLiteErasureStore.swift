@@ -24,6 +24,9 @@ public struct SQLiteErasureStore: ErasureStore {
 
     public func flushErasedData() async throws { try await database.checkpoint() }
 
+    /// This process is the file's only writer while it serves, so its own count is the store's.
+    public var commitCount: UInt64? { database.commitCount }
+
     public func probeWrite(at time: Date) async throws { try await database.probeWrite(at: StoredTime.text(time)) }
 }
 

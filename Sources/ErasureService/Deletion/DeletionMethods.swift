@@ -43,7 +43,10 @@ extension MethodRegistry {
             let request = try await requests.execute(requestID: params.requestId, actor: context.actor)
             return try await .init(reports.status(requestID: request.id))
         }
-        register(Operations.DeletionStatus.self) { params, _ in
+        register(Operations.DeletionStatus.self, immediately: { params in
+            guard let id = params.requestId, params.confirmationCode == nil else { return nil }
+            return reports.statusFromMemory(requestID: id).map(Operations.DeletionStatus.Result.init)
+        }) { params, _ in
             switch (params.requestId, params.confirmationCode) {
             case (let id?, nil): return try await .init(reports.status(requestID: id))
             case (nil, let code?): return try await .init(reports.status(confirmationCode: code))

@@ -18,7 +18,7 @@ public struct RequestReport: Sendable {
     public let kept: [Kept]
     /// 90 days after the request was received (P4).
     public let backupsDueBy: Date
-    public let overdue: Bool
+    public internal(set) var overdue: Bool
     /// Backups that may still hold the subject's data: those taken before the erasure (all of them
     /// while it has not happened).
     public var backupsHoldingData = 0
@@ -31,8 +31,22 @@ extension RequestReports {
     public func status(requestID: String) async throws -> RequestReport {
         let now = self.now
         let policy = environment.policy
+        let commits = store.commitCount
         let report = try await store.read { tx in try await Self.report(tx, try await DeletionRequests.request(tx, requestID), now: now, policy: policy) }
+        if let commits { cache.keep(report, at: commits) }
         return try withBackups(report)
+    }
+
+    /// The status of `requestID` from memory, when nothing was written since it was last read (`StatusCache`);
+    /// nil when the store must be read. Never waits: `deletion.status` asks it where the call was read.
+    public func statusFromMemory(requestID: String) -> RequestReport? {
+        guard let commits = store.commitCount, var report = cache.report(requestID, at: commits) else { return nil }
+        report.overdue = Self.isOverdue(report.request, backupsDueBy: report.backupsDueBy, now: now)
+        return try? withBackups(report)
+    }
+
+    static func isOverdue(_ request: DeletionRequest, backupsDueBy: Date, now: Date) -> Bool {
+        RequestState.open.contains(request.state) ? now > request.productionDueBy : request.state == .erased && now > backupsDueBy
     }
 
     /// Backups taken before `date` that still exist: they may hold an erased subject's data. Times are
@@ -107,7 +121,7 @@ extension RequestReports {
     static func report(_ tx: any StoreTransaction, _ request: DeletionRequest, now: Date, policy: ErasurePolicy) async throws -> RequestReport {
         let state = request.state
         let backupsDueBy = policy.backupsDue(receivedAt: request.receivedAt)
-        let overdue = RequestState.open.contains(state) ? now > request.productionDueBy : state == .erased && now > backupsDueBy
+        let overdue = isOverdue(request, backupsDueBy: backupsDueBy, now: now)
         // Provider jobs exist only once an erasure has started.
         let hasJobs = request.erasingAt != nil && state != .completed
         return RequestReport(

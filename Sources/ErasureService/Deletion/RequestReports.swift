@@ -9,6 +9,7 @@ import Foundation
 public struct RequestReports: Sendable {
     public let store: any ErasureStore
     public let environment: DeletionEnvironment
+    let cache = StatusCache()
 
     public init(store: any ErasureStore, environment: DeletionEnvironment) {
         self.store = store

@@ -40,8 +40,9 @@ public struct Dispatcher: Sendable {
     public var methodNames: [String] { (registry.methodNames + [CancelMethod.name]).sorted() }
 
     /// Parses a body. A parse error or a bad batch is answered at once; so is `rpc.cancel`, which must
-    /// work even while every in-flight slot of the connection is taken, and a call of an immediate method
-    /// (`MethodRegistry.Handler.isImmediate`), through the interceptors' `interceptImmediately`. Never
+    /// work even while every in-flight slot of the connection is taken, and a call its method can answer
+    /// from memory now (`MethodRegistry.Handler.immediate`), through the interceptors'
+    /// `interceptImmediately`. Never
     /// suspends: a transport may call it on an event loop.
     public func prepare(_ body: [UInt8], metadata: CallMetadata, calls: ConnectionCalls) -> Step {
         switch MessageParser.parse(body, maximumBatchSize: maximumBatchSize) {
@@ -51,8 +52,8 @@ public struct Dispatcher: Sendable {
             let answer = cancel(request, calls: calls)
             return .answer(request.id.map { Response(id: $0, outcome: answer).bytes })
         case .success(let message):
-            if case .single(.request(let request)) = message, let handler = registry[request.method]?.runImmediately {
-                let outcome = answerImmediately(request, handler: handler, frame: FrameContext(metadata: metadata, dispatcher: self))
+            if case .single(.request(let request)) = message, let attempt = registry[request.method]?.immediate, let call = attempt(request.params) {
+                let outcome = answerImmediately(request, call: call, frame: FrameContext(metadata: metadata, dispatcher: self))
                 return .answer(request.id.map { Response(id: $0, outcome: outcome).bytes })
             }
             return .dispatch(message)
@@ -131,7 +132,7 @@ public struct Dispatcher: Sendable {
     /// as `invoke`, without a task; its deadline can only have passed before it starts.
     private func answerImmediately(
         _ request: Request,
-        handler: @Sendable (RawJSON?, CallContext) throws -> RawJSON,
+        call: MethodRegistry.ImmediateCall,
         frame: FrameContext
     ) -> Response.Outcome {
         let deadline: ContinuousClock.Instant?
@@ -141,7 +142,7 @@ public struct Dispatcher: Sendable {
         }
         if let deadline, deadline <= .now { return .error(CallRace.deadlineExceeded) }
         func chain(_ index: Int, _ request: Request, _ context: CallContext) throws -> RawJSON {
-            guard index < interceptors.count else { return try handler(request.params, context) }
+            guard index < interceptors.count else { return try call(context) }
             return try interceptors[index].interceptImmediately(request, context: context) { request, context in
                 try chain(index + 1, request, context)
             }

@@ -6,14 +6,16 @@ public struct MethodRegistry: Sendable {
     public struct Handler: Sendable {
         public let name: String
         let run: @Sendable (RawJSON?, CallContext) async throws -> RawJSON
-        /// Set for an immediate method: one that answers from memory and never waits (no I/O, no lock a
-        /// suspended task may hold). A transport answers its calls on the connection's event loop, where
-        /// it read them: no task, no race against the deadline, no entry for `rpc.cancel` (none could act
-        /// before it has answered).
-        let runImmediately: (@Sendable (RawJSON?, CallContext) throws -> RawJSON)?
-
-        public var isImmediate: Bool { runImmediately != nil }
+        /// For a method that can answer from memory without waiting (no I/O, no lock a suspended task may
+        /// hold), asked where the call was read: the call, when it can be answered that way now (nil: it
+        /// runs as a task, `run`). A transport answers such a call on the connection's event loop: no
+        /// task, no race against the deadline, no entry for `rpc.cancel` (none could act before it has
+        /// answered).
+        let immediate: (@Sendable (RawJSON?) -> ImmediateCall?)?
     }
+
+    /// An immediate answer, run through the interceptors' `interceptImmediately`.
+    public typealias ImmediateCall = @Sendable (CallContext) throws -> RawJSON
 
     private var handlers: [String: Handler] = [:]
 
@@ -37,11 +39,29 @@ public struct MethodRegistry: Sendable {
                 let result = try await handler(decoded, context)
                 return try JSONRPCCoding.encode(result)
             },
-            runImmediately: nil
+            immediate: nil
         )
     }
 
-    /// Registers the handler of an immediate method (`Handler.runImmediately`): it must not wait.
+    /// Registers a method that can sometimes answer from memory: `immediately` is asked, where the call is
+    /// read and without waiting, for its result (a call whose params do not decode is not asked); nil, and
+    /// `handler` runs as for any method.
+    public mutating func register<M: RPCMethod>(
+        _ method: M.Type,
+        immediately: @escaping @Sendable (M.Params) -> M.Result?,
+        handler: @escaping @Sendable (M.Params, CallContext) async throws -> M.Result
+    ) {
+        register(method, handler: handler)
+        let attempt: @Sendable (RawJSON?) -> ImmediateCall? = { params in
+            guard let decoded = try? JSONRPCCoding.decodeParams(M.Params.self, from: params, names: M.parameterNames),
+                let result = immediately(decoded)
+            else { return nil }
+            return { _ in try JSONRPCCoding.encode(result) }
+        }
+        handlers[M.name] = handlers[M.name].map { Handler(name: $0.name, run: $0.run, immediate: attempt) }
+    }
+
+    /// Registers the handler of an immediate method: one that always answers from memory and never waits.
     public mutating func registerImmediate<M: RPCMethod>(
         _ method: M.Type,
         handler: @escaping @Sendable (M.Params, CallContext) throws -> M.Result
@@ -51,7 +71,7 @@ public struct MethodRegistry: Sendable {
             let decoded = try JSONRPCCoding.decodeParams(M.Params.self, from: params, names: M.parameterNames)
             return try JSONRPCCoding.encode(try handler(decoded, context))
         }
-        handlers[M.name] = Handler(name: M.name, run: { try run($0, $1) }, runImmediately: run)
+        handlers[M.name] = Handler(name: M.name, run: { try run($0, $1) }, immediate: { params in { try run(params, $0) } })
     }
 
     /// Registers a handler that works on JSON text directly, for results that already are JSON
@@ -62,7 +82,7 @@ public struct MethodRegistry: Sendable {
         handler: @escaping @Sendable (RawJSON?, CallContext) async throws -> RawJSON
     ) {
         precondition(handlers[name] == nil, "method \(name) registered twice")
-        handlers[name] = Handler(name: name, run: handler, runImmediately: nil)
+        handlers[name] = Handler(name: name, run: handler, immediate: nil)
     }
 
     /// `registerRaw` for an immediate method.
@@ -72,6 +92,6 @@ public struct MethodRegistry: Sendable {
         handler: @escaping @Sendable (RawJSON?, CallContext) throws -> RawJSON
     ) {
         precondition(handlers[name] == nil, "method \(name) registered twice")
-        handlers[name] = Handler(name: name, run: { try handler($0, $1) }, runImmediately: handler)
+        handlers[name] = Handler(name: name, run: { try handler($0, $1) }, immediate: { params in { try handler(params, $0) } })
     }
 }

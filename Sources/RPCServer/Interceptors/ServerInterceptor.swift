@@ -10,7 +10,7 @@ public protocol ServerInterceptor: Sendable {
         next: @Sendable (Request, CallContext) async throws -> RawJSON
     ) async throws -> RawJSON
 
-    /// The same for a call of an immediate method (`MethodRegistry.Handler.isImmediate`), answered on the
+    /// The same for a call answered from memory (`MethodRegistry.Handler.immediate`), answered on the
     /// connection's event loop where it was read: it must do what `intercept` does, without suspending.
     func interceptImmediately(
         _ request: Request,
