@@ -36,8 +36,10 @@ struct StatusFromMemoryTests {
             // The clock moves past the 30 days: worked out anew, nothing read.
             _ = try await reports.status(requestID: id)
             #expect(reports.statusFromMemory(requestID: id)?.overdue == false)
+            #expect(try await client.deletionStatus(requestId: id).overdue == false)
             server.requests.environment.devClock?.advance(by: 31 * 86_400)
             #expect(reports.statusFromMemory(requestID: id)?.overdue == true)
+            #expect(try await client.deletionStatus(requestId: id).overdue == true, "the answer kept in memory is made again")
         }
     }
 }

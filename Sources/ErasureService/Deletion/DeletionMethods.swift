@@ -45,7 +45,7 @@ extension MethodRegistry {
         }
         register(Operations.DeletionStatus.self, immediately: { params in
             guard let id = params.requestId, params.confirmationCode == nil else { return nil }
-            return reports.statusFromMemory(requestID: id).map(Operations.DeletionStatus.Result.init)
+            return reports.statusFromMemory(requestID: id) { try JSONRPCCoding.encode(Operations.DeletionStatus.Result($0)) }
         }) { params, _ in
             switch (params.requestId, params.confirmationCode) {
             case (let id?, nil): return try await .init(reports.status(requestID: id))

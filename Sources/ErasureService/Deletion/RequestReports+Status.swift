@@ -2,6 +2,7 @@ import ALTBackups
 import ALTStore
 public import ErasureDomain
 public import Foundation
+import JSONRPC
 import ISO8601Time
 
 /// A request as `deletion.status` reports it (P4): the record, rows erased so far, and what is kept.
@@ -40,7 +41,19 @@ extension RequestReports {
     /// The status of `requestID` from memory, when nothing was written since it was last read (`StatusCache`);
     /// nil when the store must be read. Never waits: `deletion.status` asks it where the call was read.
     public func statusFromMemory(requestID: String) -> RequestReport? {
-        guard let commits = store.commitCount, var report = cache.report(requestID, at: commits) else { return nil }
+        guard let commits = store.commitCount else { return nil }
+        return fromMemory(requestID, at: commits)
+    }
+
+    /// `statusFromMemory` as the JSON `encode` makes of it, made again only when the report's overdue
+    /// flag or backup count changed since the last answer.
+    func statusFromMemory(requestID: String, encode: (RequestReport) throws -> RawJSON) -> RawJSON? {
+        guard let commits = store.commitCount, let report = fromMemory(requestID, at: commits) else { return nil }
+        return try? cache.answer(for: report, at: commits, make: encode)
+    }
+
+    private func fromMemory(_ requestID: String, at commits: UInt64) -> RequestReport? {
+        guard var report = cache.report(requestID, at: commits) else { return nil }
         report.overdue = Self.isOverdue(report.request, backupsDueBy: report.backupsDueBy, now: now)
         return try? withBackups(report)
     }

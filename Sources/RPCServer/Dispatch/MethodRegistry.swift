@@ -44,11 +44,11 @@ public struct MethodRegistry: Sendable {
     }
 
     /// Registers a method that can sometimes answer from memory: `immediately` is asked, where the call is
-    /// read and without waiting, for its result (a call whose params do not decode is not asked); nil, and
-    /// `handler` runs as for any method.
+    /// read and without waiting, for its result as JSON (so an answer can be kept and sent again; a call
+    /// whose params do not decode is not asked); nil, and `handler` runs as for any method.
     public mutating func register<M: RPCMethod>(
         _ method: M.Type,
-        immediately: @escaping @Sendable (M.Params) -> M.Result?,
+        immediately: @escaping @Sendable (M.Params) -> RawJSON?,
         handler: @escaping @Sendable (M.Params, CallContext) async throws -> M.Result
     ) {
         register(method, handler: handler)
@@ -56,7 +56,7 @@ public struct MethodRegistry: Sendable {
             guard let decoded = try? JSONRPCCoding.decodeParams(M.Params.self, from: params, names: M.parameterNames),
                 let result = immediately(decoded)
             else { return nil }
-            return { _ in try JSONRPCCoding.encode(result) }
+            return { _ in result }
         }
         handlers[M.name] = handlers[M.name].map { Handler(name: $0.name, run: $0.run, immediate: attempt) }
     }
