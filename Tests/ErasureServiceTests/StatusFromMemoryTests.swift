@@ -1,10 +1,11 @@
 import ALTErasureClient
 import ALTStore
 import ErasureDomain
-import ErasureService
+@testable import ErasureService
 import Foundation
 import GRDB
 import ServiceTestSupport
+import Synchronization
 import Testing
 
 /// `deletion.status` answered from memory (issue 16): never a state the store no longer holds.
@@ -41,5 +42,62 @@ struct StatusFromMemoryTests {
             #expect(reports.statusFromMemory(requestID: id)?.overdue == true)
             #expect(try await client.deletionStatus(requestId: id).overdue == true, "the answer kept in memory is made again")
         }
+    }
+
+    @Test("calls that miss together share one read of the store; when it fails, each reads alone")
+    func coalescedReads() async throws {
+        try await DemoServer.withClient { _, server in
+            let reports = RequestReports(store: server.requests.store, environment: server.requests.environment)
+            let report = try await reports.status(requestID: "req_demo_ig")
+            let cache = StatusCache()
+            let reads = Counter()
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        try await cache.coalescing("req_demo_ig", at: 7) {
+                            reads.add()
+                            // The first call reads once the nine others wait for it.
+                            while cache.waiting("req_demo_ig", at: 7) < 9 { await Task.yield() }
+                            return report
+                        }.request.id
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers == Array(repeating: "req_demo_ig", count: 10))
+            #expect(reads.value == 1)
+            #expect(cache.report("req_demo_ig", at: 7) != nil, "the report is kept for the calls after them")
+
+            struct Unreadable: Error {}
+            let failing = StatusCache()
+            let tries = Counter()
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        do {
+                            _ = try await failing.coalescing("req_demo_ig", at: 1) {
+                                let first = tries.add() == 1
+                                if first { while failing.waiting("req_demo_ig", at: 1) < 2 { await Task.yield() } }
+                                if first { throw Unreadable() }
+                                return report
+                            }
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 2 && outcomes.count == 3, "the failed read fails its own call only")
+            #expect(tries.value == 3)
+        }
+    }
+
+    private final class Counter: Sendable {
+        private let count = Atomic(0)
+        var value: Int { count.load(ordering: .relaxed) }
+        @discardableResult
+        func add() -> Int { count.add(1, ordering: .relaxed).newValue }
     }
 }

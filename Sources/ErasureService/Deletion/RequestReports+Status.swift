@@ -32,10 +32,10 @@ extension RequestReports {
     public func status(requestID: String) async throws -> RequestReport {
         let now = self.now
         let policy = environment.policy
-        let commits = store.commitCount
-        let report = try await store.read { tx in try await Self.report(tx, try await DeletionRequests.request(tx, requestID), now: now, policy: policy) }
-        if let commits { cache.keep(report, at: commits) }
-        return try withBackups(report)
+        let read = { try await store.read { tx in try await Self.report(tx, try await DeletionRequests.request(tx, requestID), now: now, policy: policy) } }
+        guard let commits = store.commitCount else { return try withBackups(try await read()) }
+        if let report = fromMemory(requestID, at: commits) { return report }
+        return try withBackups(try await cache.coalescing(requestID, at: commits, read: read))
     }
 
     /// The status of `requestID` from memory, when nothing was written since it was last read (`StatusCache`);

@@ -20,10 +20,23 @@ final class StatusCache: Sendable {
         var entries: [String: Entry] = [:]
     }
 
+    /// A read of one request's report at one commit count, and the calls waiting for it.
+    private struct Flight: Hashable {
+        let requestID: String
+        let commits: UInt64
+    }
+
+    private enum Turn {
+        case read
+        case readAlone
+        case done(RequestReport)
+    }
+
     /// Reports kept at most: all are dropped at the next commit anyway.
     static let capacity = 10_000
 
     private let state = Mutex<State?>(nil)
+    private let flights = Mutex<[Flight: [CheckedContinuation<Turn, Never>]]>([:])
 
     /// The report of `requestID` read at `commits`, if that is still the store's count.
     func report(_ requestID: String, at commits: UInt64) -> RequestReport? {
@@ -57,5 +70,54 @@ final class StatusCache: Sendable {
             state!.entries[id]!.answer = (report.overdue, report.backupsHoldingData, json)
         }
         return json
+    }
+
+    /// `read`'s report of `requestID`, kept at `commits`: when calls miss together (after each commit of
+    /// an erasure, the 50 calls in flight), one reads and the others wait for its report instead of each
+    /// reading the store. If that read fails, each waiting call reads for itself.
+    func coalescing(_ requestID: String, at commits: UInt64, read: () async throws -> RequestReport) async throws -> RequestReport {
+        let flight = Flight(requestID: requestID, commits: commits)
+        switch await turn(in: flight) {
+        case .done(let report):
+            return report
+        case .readAlone:
+            return try await read()
+        case .read:
+            let report: RequestReport
+            do {
+                report = try await read()
+            } catch {
+                land(flight, with: nil)
+                throw error
+            }
+            keep(report, at: commits)
+            land(flight, with: report)
+            return report
+        }
+    }
+
+    /// The first call of a flight reads; the others wait for its report (or, if it failed, read alone).
+    private func turn(in flight: Flight) async -> Turn {
+        await withCheckedContinuation { continuation in
+            let first = flights.withLock { flights -> Bool in
+                guard flights[flight] != nil else {
+                    flights[flight] = []
+                    return true
+                }
+                flights[flight]!.append(continuation)
+                return false
+            }
+            if first { continuation.resume(returning: .read) }
+        }
+    }
+
+    /// How many calls wait for the read of `requestID` at `commits` (for tests).
+    func waiting(_ requestID: String, at commits: UInt64) -> Int {
+        flights.withLock { $0[Flight(requestID: requestID, commits: commits)]?.count ?? 0 }
+    }
+
+    private func land(_ flight: Flight, with report: RequestReport?) {
+        let waiting = flights.withLock { $0.removeValue(forKey: flight) ?? [] }
+        for continuation in waiting { continuation.resume(returning: report.map(Turn.done) ?? .readAlone) }
     }
 }

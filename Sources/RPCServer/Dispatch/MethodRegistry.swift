@@ -61,19 +61,6 @@ public struct MethodRegistry: Sendable {
         handlers[M.name] = handlers[M.name].map { Handler(name: $0.name, run: $0.run, immediate: attempt) }
     }
 
-    /// Registers the handler of an immediate method: one that always answers from memory and never waits.
-    public mutating func registerImmediate<M: RPCMethod>(
-        _ method: M.Type,
-        handler: @escaping @Sendable (M.Params, CallContext) throws -> M.Result
-    ) {
-        precondition(handlers[M.name] == nil, "method \(M.name) registered twice")
-        let run: @Sendable (RawJSON?, CallContext) throws -> RawJSON = { params, context in
-            let decoded = try JSONRPCCoding.decodeParams(M.Params.self, from: params, names: M.parameterNames)
-            return try JSONRPCCoding.encode(try handler(decoded, context))
-        }
-        handlers[M.name] = Handler(name: M.name, run: { try run($0, $1) }, immediate: { params in { try run(params, $0) } })
-    }
-
     /// Registers a handler that works on JSON text directly, for results that already are JSON
     /// (the OpenRPC document).
     public mutating func registerRaw(
@@ -85,7 +72,7 @@ public struct MethodRegistry: Sendable {
         handlers[name] = Handler(name: name, run: handler, immediate: nil)
     }
 
-    /// `registerRaw` for an immediate method.
+    /// `registerRaw` for an immediate method: one that always answers from memory and never waits.
     public mutating func registerRawImmediate(
         _ name: String,
         parameterNames: [String],

@@ -40,10 +40,15 @@ extension MethodRegistry {
     /// both answer from memory, so both are immediate: a probe is answered even while every in-flight
     /// slot of its connection is taken.
     public mutating func registerPlatformMethods(state: ServingState, document: RawJSON) {
-        registerImmediate(HealthCheckMethod.self) { _, _ in
-            if state.isDraining { return HealthCheckMethod.Result(status: .notServing, reason: "draining: the server is shutting down") }
-            if let fault = state.fault { return HealthCheckMethod.Result(status: .notServing, reason: fault) }
-            return HealthCheckMethod.Result(status: .serving)
+        // The usual answer, encoded once: a probe's call is the cheapest there is.
+        let serving = try? JSONRPCCoding.encode(HealthCheckMethod.Result(status: .serving))
+        registerRawImmediate(HealthCheckMethod.name, parameterNames: HealthCheckMethod.parameterNames) { params, _ in
+            _ = try JSONRPCCoding.decodeParams(NoParams.self, from: params, names: HealthCheckMethod.parameterNames)
+            if state.isDraining {
+                return try JSONRPCCoding.encode(HealthCheckMethod.Result(status: .notServing, reason: "draining: the server is shutting down"))
+            }
+            if let fault = state.fault { return try JSONRPCCoding.encode(HealthCheckMethod.Result(status: .notServing, reason: fault)) }
+            return try serving ?? JSONRPCCoding.encode(HealthCheckMethod.Result(status: .serving))
         }
         registerRawImmediate("rpc.discover", parameterNames: []) { params, _ in
             _ = try JSONRPCCoding.decodeParams(NoParams.self, from: params, names: [])
