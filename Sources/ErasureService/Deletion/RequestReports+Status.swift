@@ -49,12 +49,14 @@ extension RequestReports {
     /// flag or backup count changed since the last answer.
     func statusFromMemory(requestID: String, encode: (RequestReport) throws -> RawJSON) -> RawJSON? {
         guard let commits = store.commitCount, let report = fromMemory(requestID, at: commits) else { return nil }
+        // A failure here is not swallowed: nil sends the call down the store path, which reports it.
         return try? cache.answer(for: report, at: commits, make: encode)
     }
 
     private func fromMemory(_ requestID: String, at commits: UInt64) -> RequestReport? {
         guard var report = cache.report(requestID, at: commits) else { return nil }
         report.overdue = Self.isOverdue(report.request, backupsDueBy: report.backupsDueBy, now: now)
+        // An unreadable backup folder: nil, and the store path (`status`) throws the error to the caller.
         return try? withBackups(report)
     }
 

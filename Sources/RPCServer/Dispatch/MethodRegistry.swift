@@ -53,6 +53,7 @@ public struct MethodRegistry: Sendable {
     ) {
         register(method, handler: handler)
         let attempt: @Sendable (RawJSON?) -> ImmediateCall? = { params in
+            // Params that do not decode go the usual way, where the handler answers INVALID_PARAMS.
             guard let decoded = try? JSONRPCCoding.decodeParams(M.Params.self, from: params, names: M.parameterNames),
                 let result = immediately(decoded)
             else { return nil }

@@ -41,6 +41,7 @@ extension MethodRegistry {
     /// slot of its connection is taken.
     public mutating func registerPlatformMethods(state: ServingState, document: RawJSON) {
         // The usual answer, encoded once: a probe's call is the cheapest there is.
+        // (Cannot fail for this value; if it did, each probe would encode its answer itself below.)
         let serving = try? JSONRPCCoding.encode(HealthCheckMethod.Result(status: .serving))
         registerRawImmediate(HealthCheckMethod.name, parameterNames: HealthCheckMethod.parameterNames) { params, _ in
             _ = try JSONRPCCoding.decodeParams(NoParams.self, from: params, names: HealthCheckMethod.parameterNames)
