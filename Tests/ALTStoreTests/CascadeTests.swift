@@ -38,16 +38,16 @@ struct CascadeTests {
         }
     }
 
-    @Test("no trace of a deleted contact stays in the full-text index or the raw files (I2)")
+    @Test("no trace of a deleted contact stays in the search entries or the raw files (I2)")
     func forensic() async throws {
         try await StoreFixture.with { store in
             let records = SQLiteRecordsRepository(database: store.database)
-            #expect(try await store.count("SELECT count(*) FROM search_index WHERE search_index MATCH 'avery'") == 1)
+            #expect(try await store.count("SELECT count(*) FROM search_index WHERE content LIKE '%avery%'") == 1)
             let secrets = ["Avery Buyer", "avery.buyer@example.com", "[con_demo_1]", "[msg_demo_1_1]", "[msg_demo_1_2]"]
             let before = try store.rawFiles()
             for secret in secrets { #expect(before.range(of: Data(secret.utf8)) != nil, "\(secret) should be on disk before") }
             _ = try await records.deleteContact(accountID: "acc_demo", contactID: "con_demo_1", actor: "test")
-            #expect(try await store.count("SELECT count(*) FROM search_index WHERE search_index MATCH 'avery'") == 0)
+            #expect(try await store.count("SELECT count(*) FROM search_index WHERE content LIKE '%avery%'") == 0)
             let raw = try store.rawFiles()
             for secret in secrets + ["avery", "Avery"] {
                 #expect(raw.range(of: Data(secret.utf8)) == nil, "\(secret) is still in the database file or WAL")

@@ -30,7 +30,7 @@ struct RepositoryTests {
         }
     }
 
-    @Test("search finds contacts and messages of the account only, and ignores FTS syntax in the query")
+    @Test("search finds contacts and messages of the account only, and ignores query syntax")
     func search() async throws {
         try await StoreFixture.with { store in
             let repository = SQLiteStore(database: store.database, cipher: store.cipher)

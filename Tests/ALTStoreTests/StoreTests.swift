@@ -11,7 +11,7 @@ struct StoreTests {
         let database = try AppDatabase.inMemory()
         let tables = try await database.tableNames()
         #expect(tables.count > 20)
-        let unclassified = tables.filter { TableClassification.classifying($0) == nil }
+        let unclassified = tables.filter { TableClassification.named($0) == nil }
         #expect(unclassified.isEmpty, "unclassified tables: \(unclassified)")
         // And the classification names no table that does not exist.
         for entry in TableClassification.all(on: .sqlite) { #expect(tables.contains(entry.table), "\(entry.table) is classified but missing") }

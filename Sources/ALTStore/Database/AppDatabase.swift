@@ -64,13 +64,6 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Rewrites the full-text index without the terms of deleted entries. FTS5 keeps deleted terms in
-    /// old index segments until they merge; merging them now (with `secure_delete` zeroing the freed
-    /// pages) leaves no erased word on disk (I2). Costs a pass over the whole index.
-    static func compactSearchIndex(_ db: Database) throws {
-        try db.execute(sql: "INSERT INTO search_index(search_index) VALUES ('optimize')")
-    }
-
     /// Rewrites the probe row in a write transaction that commits (a WAL frame and a sync): it fails when
     /// the store cannot be written — a read-only file or file system, a full disk, a lock held elsewhere
     /// past the busy timeout — and succeeds again once the fault is gone.
@@ -131,7 +124,7 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Every table in the database (FTS shadow tables included), for the classification check.
+    /// Every table in the database, for the classification check.
     package func tableNames() async throws -> [String] {
         try await writer.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")

@@ -9,7 +9,8 @@ import GRDB
 ///
 /// Usage events are folded into the non-identifying daily aggregate in the same transaction that
 /// deletes them (so each is counted exactly once); billing records are kept with `retain_until` =
-/// issue date + 7 years (P8). At the end the search index is compacted and the WAL truncated (I2).
+/// issue date + 7 years (P8). Search entries go with their contacts and messages (triggers). At the
+/// end the WAL is truncated (I2).
 public struct Eraser: Sendable {
     public let database: AppDatabase
     public let batchSize: Int
@@ -82,7 +83,6 @@ public struct Eraser: Sendable {
                 if erased < batchSize { break }
             }
         }
-        try await database.write { db in try AppDatabase.compactSearchIndex(db) }
         try await database.checkpoint()
         return try await progress(jobID: jobID)
     }

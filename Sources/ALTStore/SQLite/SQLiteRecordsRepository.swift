@@ -4,7 +4,9 @@ import ISO8601Time
 
 /// `RecordsRepository` on SQLite. Each cascade counts and deletes leaf tables first, records a
 /// tombstone (so a repeat answers `alreadyDeleted`), writes an audit entry with ids and counts only,
-/// then compacts the search index and checkpoints the WAL so no deleted text stays on disk (I2).
+/// then checkpoints the WAL so no deleted text stays on disk (I2). Search entries go with their
+/// contacts and messages (triggers); the count is taken first. The cost follows the record's rows,
+/// not the store's.
 public struct SQLiteRecordsRepository: RecordsRepository {
     let database: AppDatabase
 
@@ -13,7 +15,7 @@ public struct SQLiteRecordsRepository: RecordsRepository {
     public func deleteContact(accountID: String, contactID: String, actor: String) async throws -> CascadeResult {
         try await cascade(
             kind: "contact", table: "contacts", accountID: accountID, id: contactID, actor: actor, steps: CascadePlan.contact,
-            searchEntries: "rowid = (SELECT rowid * 2 FROM contacts WHERE id = ?1) OR rowid IN (SELECT rowid * 2 + 1 FROM messages WHERE contact_id = ?1)",
+            searchEntries: "id = (SELECT rowid * 2 FROM contacts WHERE id = ?1) OR id IN (SELECT rowid * 2 + 1 FROM messages WHERE contact_id = ?1)",
             tombstones: CascadePlan.contactTombstones
         )
     }
@@ -21,7 +23,7 @@ public struct SQLiteRecordsRepository: RecordsRepository {
     public func deleteLead(accountID: String, leadID: String, actor: String) async throws -> CascadeResult {
         try await cascade(
             kind: "lead", table: "leads", accountID: accountID, id: leadID, actor: actor, steps: CascadePlan.lead,
-            searchEntries: "rowid IN (SELECT rowid * 2 + 1 FROM messages WHERE lead_id = ?1)",
+            searchEntries: "id IN (SELECT rowid * 2 + 1 FROM messages WHERE lead_id = ?1)",
             tombstones: [:]
         )
     }
@@ -82,7 +84,6 @@ public struct SQLiteRecordsRepository: RecordsRepository {
                 sql: "INSERT INTO audit_trail (occurred_at, actor, action, subject_ref, details) VALUES (?, ?, ?, ?, ?)",
                 arguments: [now, actor, "delete_\(kind)", "account:\(accountID)", details]
             )
-            if (deleted["search_index"] ?? 0) > 0 { try AppDatabase.compactSearchIndex(db) }
             return CascadeResult(deleted: deleted, alreadyDeleted: false)
         }
         if !result.alreadyDeleted { try await database.checkpoint() }

@@ -39,15 +39,23 @@ public struct SQLiteStore: ContactsRepository, LeadsRepository, CampaignsReposit
         }
     }
 
+    /// The account's entries whose words hold the query's words as a phrase, in entry order. The
+    /// query is words only: quotes, operators and other syntax separate words and mean nothing else.
+    /// A scan of the account's entries (see `SearchPhrase`), stopped at `limit` matches.
     public func search(accountID: String, query: String, limit: Int) async throws -> [SearchHit] {
-        // The query is matched as a phrase of its words, so FTS5 syntax in user input has no effect.
-        let phrase = "\"" + query.replacingOccurrences(of: "\"", with: " ") + "\""
+        let phrase = SearchPhrase(query)
+        guard !phrase.words.isEmpty, limit > 0 else { return [] }
         return try await database.writer.read { db in
-            try Row.fetchAll(
+            var hits: [SearchHit] = []
+            let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT kind, ref_id FROM search_index WHERE search_index MATCH ? AND account_id = ? LIMIT ?",
-                arguments: [phrase, accountID, limit]
-            ).map { SearchHit(kind: $0["kind"], id: $0["ref_id"]) }
+                sql: "SELECT kind, ref_id, content FROM search_index WHERE account_id = ? ORDER BY id",
+                arguments: [accountID]
+            )
+            while hits.count < limit, let row = try rows.next() {
+                if phrase.isFound(in: row["content"]) { hits.append(SearchHit(kind: row["kind"], id: row["ref_id"])) }
+            }
+            return hits
         }
     }
 

@@ -47,6 +47,9 @@ enum Migrations {
             // when they run out. On SQLite one process serves the file; on PostgreSQL replicas share it.
             try db.execute(sql: "CREATE TABLE work_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TEXT NOT NULL)")
         }
+        migrator.registerMigration("v8: search entries in an ordinary table") { db in
+            try replaceFullTextIndex(db)
+        }
         return migrator
     }
 
@@ -329,7 +332,7 @@ enum Migrations {
             """)
     }
 
-    /// The full-text index over contact names, emails and notes and message bodies, kept in step with
+    /// v1's FTS5 index over contact names, emails and notes and message bodies (replaced in v8), kept in step with
     /// its sources by triggers. An entry's rowid is derived from its source row's rowid (contacts even,
     /// messages odd), so deleting a source deletes its entry by key, not by scanning the index.
     private static func createSearchIndex(_ db: Database) throws {
@@ -355,6 +358,64 @@ enum Migrations {
             END;
             CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
                 DELETE FROM search_index WHERE rowid = old.rowid * 2 + 1;
+            END;
+            """)
+    }
+
+    /// v8: the FTS5 index gives way to one ordinary row per contact and message (same rowids, same
+    /// triggers), matched by `SearchPhrase`. FTS5 on SQLite 3.40 forgets a deleted entry's words only
+    /// when a merge rewrites every segment holding them, so each cascade rewrote the whole index (I2)
+    /// and its cost grew with the store; an ordinary row is gone, `secure_delete` zeroing its bytes,
+    /// when its delete commits. Dropping the FTS5 tables zeroes their pages the same way.
+    private static func replaceFullTextIndex(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TRIGGER contacts_search_insert;
+            DROP TRIGGER contacts_search_update;
+            DROP TRIGGER contacts_search_delete;
+            DROP TRIGGER messages_search_insert;
+            DROP TRIGGER messages_search_delete;
+            DROP TABLE search_index;
+            CREATE TABLE search_index (
+                id INTEGER PRIMARY KEY,
+                account_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                ref_id TEXT NOT NULL,
+                content TEXT NOT NULL
+            );
+            CREATE INDEX search_index_account ON search_index(account_id);
+            INSERT INTO search_index (id, account_id, kind, ref_id, content)
+                SELECT rowid * 2, account_id, 'contact', id, name || ' ' || coalesce(email, '') || ' ' || coalesce(notes, '')
+                FROM contacts;
+            INSERT INTO search_index (id, account_id, kind, ref_id, content)
+                SELECT rowid * 2 + 1, account_id, 'message', id, body FROM messages;
+            """)
+        try createSearchTriggers(db)
+    }
+
+    /// Keeps the search entries in step with their contacts and messages. An entry's id is derived
+    /// from its source row's rowid (contacts even, messages odd), so deleting a source deletes its
+    /// entry by key, not by scanning the entries.
+    private static func createSearchTriggers(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN
+                INSERT INTO search_index (id, account_id, kind, ref_id, content)
+                VALUES (new.rowid * 2, new.account_id, 'contact', new.id,
+                        new.name || ' ' || coalesce(new.email, '') || ' ' || coalesce(new.notes, ''));
+            END;
+            CREATE TRIGGER contacts_search_update AFTER UPDATE OF name, email, notes ON contacts BEGIN
+                UPDATE search_index
+                SET content = new.name || ' ' || coalesce(new.email, '') || ' ' || coalesce(new.notes, '')
+                WHERE id = old.rowid * 2;
+            END;
+            CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN
+                DELETE FROM search_index WHERE id = old.rowid * 2;
+            END;
+            CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+                INSERT INTO search_index (id, account_id, kind, ref_id, content)
+                VALUES (new.rowid * 2 + 1, new.account_id, 'message', new.id, new.body);
+            END;
+            CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+                DELETE FROM search_index WHERE id = old.rowid * 2 + 1;
             END;
             """)
     }

@@ -92,15 +92,6 @@ extension TableClassification {
 
     /// The tables a store on `engine` has.
     public static func all(on engine: Engine) -> [TableClassification] { all.filter { $0.engines.contains(engine) } }
-
-    /// The classification a table falls under, FTS5 shadow tables (`search_index_data`, …) under their index.
-    public static func classifying(_ table: String) -> TableClassification? {
-        if let direct = named(table) { return direct }
-        for suffix in ["_data", "_idx", "_content", "_docsize", "_config"] where table.hasSuffix(suffix) {
-            if let owner = named(String(table.dropLast(suffix.count))) { return owner }
-        }
-        return nil
-    }
 }
 
 extension TableClassification {
