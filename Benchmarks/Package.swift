@@ -14,12 +14,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Erases one account of a seeded store with the service's eraser and prints the time.
         .executableTarget(
             name: "erase-bench",
             dependencies: [.product(name: "ALTStore", package: "main")]
+        ),
+        // Times `search` over one account's entries beside FTS5 phrase queries over the same text.
+        .executableTarget(
+            name: "search-bench",
+            dependencies: [
+                .product(name: "ALTStore", package: "main"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The load generator: C connections × P calls in flight, any method, latency percentiles.
         .executableTarget(

@@ -9,7 +9,8 @@ import ISO8601Time
 ///   leads `lead_demo_1`…`3`, campaign `cmp_demo_1`, Instagram and Calendar connections; and `acc_other`.
 /// - `bench`: `accounts` accounts of ~40 rows each, plus `acc_large`: 50k contacts, 50k leads, 500k
 ///   messages, 200 campaigns with 100k recipients, 20k Instagram messages (≈750k rows). Its biggest
-///   contact is `con_large_000001` and its biggest campaign `cmp_large_001`.
+///   contact is `con_large_000001` (5,000 messages, at any `largeScale` ≥ 1) and its biggest campaign
+///   `cmp_large_001`.
 public struct Seeder {
     public enum Profile: String, Sendable, CaseIterable {
         case demo, bench
@@ -223,10 +224,12 @@ struct RowWriter {
             try contact(contactID, account: id, index: index)
             try lead(String(format: "lead_large_%06d", index), account: id, contact: contactID, index: index)
         }
-        // 500k messages: the first contact is the biggest (1%, 5,000 at full scale), the rest spread evenly.
+        // 500k messages: the first contact is the biggest (1%, at most 5,000: the same contact at every scale
+        // from 1 up, so a cascade's cost can be compared across store sizes), the rest spread evenly.
         let messages = Int(500_000 * scale)
+        let biggest = min(messages / 100, 5_000)
         for index in 0..<messages {
-            let contactNumber = index < messages / 100 ? 1 : 2 + (index % (contacts - 1))
+            let contactNumber = index < biggest ? 1 : 2 + (index % (contacts - 1))
             let contactID = String(format: "con_large_%06d", contactNumber)
             let leadID = index % 3 == 0 ? String(format: "lead_large_%06d", contactNumber) : nil
             try message(String(format: "msg_large_%07d", index), account: id, contact: contactID, lead: leadID, index: index)
