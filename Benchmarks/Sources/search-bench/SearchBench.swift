@@ -24,11 +24,12 @@ struct SearchBench {
         let source = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
         let entries = try await source.read { db in
             try Row.fetchAll(db, sql: "SELECT id, content FROM search_index WHERE account_id = ?", arguments: [account])
+                .map { ($0["id"] as Int64, $0["content"] as String) }
         }
         try await fts5.write { db in
             try db.execute(sql: "CREATE VIRTUAL TABLE t USING fts5(content)")
             let insert = try db.makeStatement(sql: "INSERT INTO t(rowid, content) VALUES (?, ?)")
-            for entry in entries { try insert.execute(arguments: [entry["id"], entry["content"]]) }
+            for (id, content) in entries { try insert.execute(arguments: [id, content]) }
             try db.execute(sql: "INSERT INTO t(t) VALUES ('optimize')")
         }
 
