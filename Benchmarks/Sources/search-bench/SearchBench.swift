@@ -37,13 +37,11 @@ struct SearchBench {
             let phrase = "\"" + query.replacingOccurrences(of: "\"", with: " ") + "\""
             var results: [String: String] = ["query": query, "entries": String(entries.count)]
             for (name, limit) in [("limit20", 20), ("all", Int.max)] {
-                var hits = 0
-                let scan = try await median {
-                    hits = try await store.search(accountID: account, query: query, limit: limit).count
+                let (scan, hits) = try await median {
+                    try await store.search(accountID: account, query: query, limit: limit).count
                 }
-                var baselineHits = 0
-                let baseline = try await median {
-                    baselineHits = try await fts5.read { db in
+                let (baseline, baselineHits) = try await median {
+                    try await fts5.read { db in
                         try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT rowid FROM t WHERE t MATCH ? LIMIT ?)", arguments: [phrase, limit == Int.max ? -1 : limit]) ?? 0
                     }
                 }
@@ -56,14 +54,16 @@ struct SearchBench {
         }
     }
 
-    static func median(_ body: () async throws -> Void) async rethrows -> Double {
+    /// The median time of 5 runs of `body`, in milliseconds, and what the last run returned.
+    static func median(_ body: () async throws -> Int) async rethrows -> (Double, Int) {
         var times: [Double] = []
+        var result = 0
         for _ in 0..<5 {
             let start = ContinuousClock.now
-            try await body()
+            result = try await body()
             let elapsed = ContinuousClock.now - start
             times.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
         }
-        return times.sorted()[2]
+        return (times.sorted()[2], result)
     }
 }
