@@ -55,7 +55,7 @@ struct SearchBench {
     }
 
     /// The median time of 5 runs of `body`, in milliseconds, and what the last run returned.
-    static func median(_ body: () async throws -> Int) async rethrows -> (Double, Int) {
+    static func median(_ body: @Sendable () async throws -> Int) async rethrows -> (Double, Int) {
         var times: [Double] = []
         var result = 0
         for _ in 0..<5 {
