@@ -53,7 +53,10 @@ public struct SQLiteStore: ContactsRepository, LeadsRepository, CampaignsReposit
                 arguments: [accountID]
             )
             while hits.count < limit, let row = try rows.next() {
-                if phrase.isFound(in: row["content"]) { hits.append(SearchHit(kind: row["kind"], id: row["ref_id"])) }
+                let found = try row.withUnsafeData(atIndex: 2) { content in
+                    content?.withUnsafeBytes { phrase.isFound(inUTF8: $0) } ?? false
+                }
+                if found { hits.append(SearchHit(kind: row["kind"], id: row["ref_id"])) }
             }
             return hits
         }

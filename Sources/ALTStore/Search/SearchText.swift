@@ -5,8 +5,8 @@ import Foundation
 /// letters, digits and private-use characters; anything else separates words; words compare
 /// case-folded and, for Latin script, without diacritics (`José` finds `jose`).
 ///
-/// Most text is ASCII, and is matched on its bytes without building a word list; other text goes
-/// through the Unicode path.
+/// Most text is ASCII, and is matched on its bytes in one pass without building a word list; other
+/// text goes through the Unicode path.
 public struct SearchPhrase: Sendable, Equatable {
     /// The phrase's words, folded; empty when the query holds no word (it then matches nothing).
     public let words: [String]
@@ -19,16 +19,19 @@ public struct SearchPhrase: Sendable, Equatable {
 
     /// Whether `text` holds the phrase's words one after the other.
     public func isFound(in text: String) -> Bool {
-        guard !words.isEmpty else { return false }
         var text = text
-        return text.withUTF8 { bytes in
-            if bytes.allSatisfy({ $0 < 0x80 }) {
-                // ASCII text has ASCII words only: a phrase with another word cannot be in it.
-                guard let asciiWords else { return false }
-                return SearchText.asciiContains(bytes, asciiWords)
-            }
-            return SearchText.contains(SearchText.words(String(decoding: bytes, as: UTF8.self)), words)
+        return text.withUTF8 { isFound(inUTF8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `isFound(in:)` on UTF-8 bytes, as a row of the store hands them over (no copy).
+    public func isFound(inUTF8 bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !words.isEmpty else { return false }
+        if let asciiWords {
+            if let found = SearchText.asciiContains(bytes, asciiWords) { return found }
+        } else if bytes.allSatisfy({ $0 < 0x80 }) {
+            return false  // ASCII text has ASCII words only: a phrase with another word cannot be in it.
         }
+        return SearchText.contains(SearchText.words(String(decoding: bytes, as: UTF8.self)), words)
     }
 }
 
@@ -70,29 +73,36 @@ enum SearchText {
         }
     }
 
-    /// `contains` on ASCII bytes: walks the words of `text` in place, lower-casing as it compares.
-    static func asciiContains(_ text: UnsafeBufferPointer<UInt8>, _ phrase: [[UInt8]]) -> Bool {
-        var starts: [Int] = []  // where each word of `text` starts, in order
-        var ends: [Int] = []
-        var index = 0
-        while index < text.count {
-            guard isASCIIWordByte(text[index]) else {
-                index += 1
-                continue
+    /// `contains` on ASCII bytes, in one pass that keeps where the last words start and end (no
+    /// allocation), lower-casing as it compares; nil as soon as a byte is not ASCII.
+    static func asciiContains(_ text: UnsafeRawBufferPointer, _ phrase: [[UInt8]]) -> Bool? {
+        let count = phrase.count
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: count) { last -> Bool? in
+            func word(_ range: Range<Int>, equals expected: [UInt8]) -> Bool {
+                guard range.count == expected.count else { return false }
+                for offset in expected.indices where lowercased(text[range.lowerBound + offset]) != expected[offset] { return false }
+                return true
             }
-            let start = index
-            while index < text.count, isASCIIWordByte(text[index]) { index += 1 }
-            starts.append(start)
-            ends.append(index)
-        }
-        guard phrase.count <= starts.count else { return false }
-        func word(_ at: Int, equals expected: [UInt8]) -> Bool {
-            guard ends[at] - starts[at] == expected.count else { return false }
-            for offset in expected.indices where lowercased(text[starts[at] + offset]) != expected[offset] { return false }
-            return true
-        }
-        return (0...(starts.count - phrase.count)).contains { first in
-            phrase.indices.allSatisfy { word(first + $0, equals: phrase[$0]) }
+            var seen = 0
+            var index = 0
+            while index < text.count {
+                let byte = text[index]
+                guard byte < 0x80 else { return nil }
+                guard isASCIIWordByte(byte) else {
+                    index += 1
+                    continue
+                }
+                let start = index
+                while index < text.count, isASCIIWordByte(text[index]) { index += 1 }
+                // A word that runs into a non-ASCII letter is longer than these bytes: not decidable here.
+                if index < text.count, text[index] >= 0x80 { return nil }
+                last[seen % count] = start..<index
+                seen += 1
+                if seen >= count, (0..<count).allSatisfy({ word(last[(seen - count + $0) % count], equals: phrase[$0]) }) {
+                    return true
+                }
+            }
+            return false
         }
     }
 
