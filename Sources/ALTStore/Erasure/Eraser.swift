@@ -3,9 +3,10 @@ import Foundation
 import GRDB
 
 /// Erases one account's rows for a plan in bounded batches: each batch is one transaction that deletes
-/// up to `batchSize` rows of one table (found through the table's account index, so no batch re-scans
-/// what earlier ones removed) and adds its count to `erasure_progress`. Memory is bounded by the batch,
-/// not the account; a crash loses at most the batch in flight, and running the same job again resumes.
+/// rows of one table, as many as `BatchSizer` judges to fit in `transactionTarget` (at most `batchSize`;
+/// found through the table's account index, so no batch re-scans what earlier ones removed), and adds
+/// its count to `erasure_progress`. Memory is bounded by the batch, not the account; a crash loses at most the batch in flight, and running the same job again resumes.
+/// Between batches the eraser yields, so the readers and writers waiting for it get their turn.
 ///
 /// Usage events are folded into the non-identifying daily aggregate in the same transaction that
 /// deletes them (so each is counted exactly once); billing records are kept with `retain_until` =
@@ -13,25 +14,32 @@ import GRDB
 /// end the WAL is truncated (I2).
 public struct Eraser: Sendable {
     public let database: AppDatabase
+    /// The most rows one batch deletes.
     public let batchSize: Int
+    /// How long one batch's write transaction should take at most (the sizing aims below it).
+    public let transactionTarget: Duration
     /// Who each batch's audit entry names (none when nil), written in the batch's own transaction.
     public let auditActor: String?
 
-    public init(database: AppDatabase, batchSize: Int = 5_000, auditActor: String? = nil) {
+    public init(database: AppDatabase, batchSize: Int = 5_000, transactionTarget: Duration = .milliseconds(50), auditActor: String? = nil) {
         self.database = database
         self.batchSize = max(1, batchSize)
+        self.transactionTarget = transactionTarget
         self.auditActor = auditActor
     }
 
     /// Runs (or resumes) job `jobID`; returns rows erased per table, over every run of the job.
     /// `afterBatch` is called after each committed batch (status, tests); throwing from it stops the job.
+    /// `sizing`, when given, receives the batch sizer at the end: how many batches, the longest one.
     @discardableResult
     public func erase(
         jobID: String,
         accountID: String,
         plan: ErasurePlan,
-        afterBatch: @Sendable (_ table: String, _ rows: Int) async throws -> Void = { _, _ in }
+        afterBatch: @Sendable (_ table: String, _ rows: Int) async throws -> Void = { _, _ in },
+        sizing: (@Sendable (BatchSizer) -> Void)? = nil
     ) async throws -> [String: Int] {
+        var sizer = BatchSizer(ceiling: batchSize, target: transactionTarget)
         if plan.scope == .account {
             try await database.write { db in
                 try db.execute(
@@ -45,9 +53,12 @@ public struct Eraser: Sendable {
             }
         }
         for step in plan.steps {
+            sizer.startTable()
             while true {
+                let size = sizer.size
+                let started = ContinuousClock.now
                 let erased = try await database.write { db -> Int in
-                    let rowids = "SELECT rowid FROM \(step.table) WHERE \(step.accountColumn) = ?1 LIMIT \(batchSize)"
+                    let rowids = "SELECT rowid FROM \(step.table) WHERE \(step.accountColumn) = ?1 LIMIT \(size)"
                     if step.table == "usage_events" {
                         try db.execute(
                             sql: """
@@ -78,11 +89,14 @@ public struct Eraser: Sendable {
                     }
                     return count
                 }
+                sizer.record(rows: erased, took: ContinuousClock.now - started)
                 if erased == 0 { break }
                 try await afterBatch(step.table, erased)
-                if erased < batchSize { break }
+                if erased < size { break }
+                await Task.yield()
             }
         }
+        sizing?(sizer)
         try await database.checkpoint()
         return try await progress(jobID: jobID)
     }
