@@ -1,5 +1,4 @@
 # Sourced by the erasure benchmarks: the account plan's tables in order, and the same deletes as one
-# sqlite3 script (foreign keys, secure_delete, WAL, one transaction, FTS5 optimize, WAL truncation).
 plan_tables="campaign_events campaign_recipients campaigns lead_scores messages leads contacts instagram_messages instagram_threads instagram_comments instagram_post_analytics instagram_connections calendar_events calendar_connections usage_events sessions profiles"
 
 # write_erase_script FILE ACCOUNT
@@ -10,7 +9,6 @@ write_erase_script() {
         for table in $plan_tables; do echo "DELETE FROM $table WHERE account_id = '$2';"; done
         echo "DELETE FROM accounts WHERE id = '$2';"
         echo "COMMIT;"
-        echo "INSERT INTO search_index(search_index) VALUES ('optimize');"
         echo "PRAGMA wal_checkpoint(TRUNCATE);"
     } > "$1"
 }

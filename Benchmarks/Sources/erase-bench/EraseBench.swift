@@ -6,6 +6,7 @@ import Synchronization
 /// batches of at most BATCH rows, default 5,000, sized to 50 ms write transactions) and prints rows,
 /// seconds, batches, the longest batch's milliseconds and the 99th percentile of the batches (time
 /// from one committed batch to the next, which is the batch's transaction) as one JSON line.
+/// With ERASE_BENCH_TRACE set, each batch's table, rows and milliseconds go to standard error.
 @main
 struct EraseBench {
     static func main() async throws {
@@ -18,10 +19,14 @@ struct EraseBench {
         let eraser = Eraser(database: database, batchSize: arguments.count > 3 ? Int(arguments[3]) ?? 5_000 : 5_000)
         let start = ContinuousClock.now
         let batches = Batches(start: start)
+        let trace = ProcessInfo.processInfo.environment["ERASE_BENCH_TRACE"] != nil
         let sizer = Mutex<BatchSizer?>(nil)
         let erased = try await eraser.erase(
             jobID: "bench", accountID: arguments[2], plan: ErasurePlan(scope: .account),
-            afterBatch: { _, _ in batches.mark() },
+            afterBatch: { table, rows in
+                let took = batches.mark()
+                if trace { FileHandle.standardError.write(Data("\(table) \(rows) \(String(format: "%.1f", took)) ms\n".utf8)) }
+            },
             sizing: { final in sizer.withLock { $0 = final } }
         )
         let seconds = milliseconds(ContinuousClock.now - start) / 1e3
@@ -43,12 +48,16 @@ final class Batches: Sendable {
 
     init(start: ContinuousClock.Instant) { last = Mutex(start) }
 
-    func mark() {
+    /// Marks a committed batch; returns the milliseconds since the last one.
+    @discardableResult
+    func mark() -> Double {
         let now = ContinuousClock.now
         let previous = last.withLock { last in
             defer { last = now }
             return last
         }
-        times.withLock { $0.append(EraseBench.milliseconds(now - previous)) }
+        let took = EraseBench.milliseconds(now - previous)
+        times.withLock { $0.append(took) }
+        return took
     }
 }
