@@ -21,6 +21,19 @@ struct BatchSizerTests {
         #expect(sizer.size == 256)
     }
 
+    @Test("a cheap batch after a costly one (a checkpoint in its commit) does not let the size jump back")
+    func costlyBatchesAreRemembered() {
+        var sizer = BatchSizer(ceiling: 5_000, target: .milliseconds(50), first: 1_000)
+        sizer.record(rows: 1_000, took: .milliseconds(40))  // 40 µs a row: 1,000 fit in 40 ms
+        #expect(sizer.size == 1_000)
+        sizer.record(rows: 1_000, took: .milliseconds(10))  // 10 µs, but the estimate only fades to 36 µs
+        #expect(sizer.size == 1_111)
+        sizer.startTable()  // a new table forgets the estimate: 1 µs a row lets it double
+        #expect(sizer.size == 1_000)
+        sizer.record(rows: 1_000, took: .milliseconds(1))
+        #expect(sizer.size == 2_000)
+    }
+
     @Test("a ceiling below the first size wins; a batch that took no time grows it")
     func ceiling() {
         var sizer = BatchSizer(ceiling: 3)

@@ -1,7 +1,8 @@
 /// How many rows the eraser's next batch deletes: as many as fit in `target` of write-transaction time
-/// at the rows per second the last batch showed, never more than `ceiling`, never more than twice the
-/// last size (a table's rows can cost more than the previous table's). The first batch is small, so no
-/// table's first transaction can hold the writer long, whatever its rows cost.
+/// at the cost per row recent batches showed, never more than `ceiling`, never more than twice the last
+/// size. The estimate is the costliest recent batch's, fading by a tenth per batch: on SQLite every few
+/// batches the commit also checkpoints the WAL, and the cheap batches between must not hide that. Each
+/// table starts small and without an estimate (its rows can cost more than the last table's).
 public struct BatchSizer: Sendable, Equatable {
     public let ceiling: Int
     public let target: Duration
@@ -11,6 +12,7 @@ public struct BatchSizer: Sendable, Equatable {
     public private(set) var longest: Duration = .zero
     public private(set) var batches = 0
     private let first: Int
+    private var costPerRow: Duration?
 
     public init(ceiling: Int, target: Duration = .milliseconds(50), first: Int = 256) {
         self.ceiling = max(1, ceiling)
@@ -20,9 +22,10 @@ public struct BatchSizer: Sendable, Equatable {
     }
 
     /// A new table's rows may cost more than the last table's: its first batch is a quarter of the
-    /// last size (at least the first size), and grows from there.
+    /// last size (at least the first size), and grows from there; the estimate starts again.
     public mutating func startTable() {
         size = min(size, max(first, size / 4))
+        costPerRow = nil
     }
 
     /// Takes in a batch of `rows` that took `duration`, from the start of its transaction to its commit.
@@ -30,8 +33,11 @@ public struct BatchSizer: Sendable, Equatable {
         batches += 1
         longest = max(longest, duration)
         guard rows > 0 else { return }
+        let observed = duration / rows
+        let cost = max(observed, (costPerRow ?? observed) * 0.9)
+        costPerRow = cost
         // Aim at 80% of the target, leaving room for the noise of a shared machine.
-        let fitting = duration > .zero ? Int((target * 0.8) / (duration / rows)) : ceiling
+        let fitting = cost > .zero ? Int((target * 0.8) / cost) : ceiling
         size = min(ceiling, size * 2, max(1, fitting))
     }
 }
