@@ -1,6 +1,7 @@
 import ALTStore
 import ErasureDomain
 import Foundation
+import Synchronization
 
 /// A claim on work one replica does at a time (`LeaseRepository`), held by this process
 /// (`DeletionEnvironment.replicaID`) for `DeletionEnvironment.workLease` and renewed by acquiring it again.
@@ -25,5 +26,25 @@ struct WorkLease: Sendable {
         } catch {
             // Nothing to undo: the lease expires by itself.
         }
+    }
+}
+
+/// Keeps a lease through a long run (an erasure's batches) by renewing it once a third of its duration
+/// has passed since the last renewal, not at every step: each renewal is a write transaction, and
+/// batches sized to 50 ms would pay one each. The first call renews. A run that stalls past the lease
+/// renews at its next step and learns it lost the lease there.
+final class LeaseRenewal: Sendable {
+    private let lease: WorkLease
+    private let renewed = Mutex<Date?>(nil)
+
+    init(_ lease: WorkLease) { self.lease = lease }
+
+    /// True while this process holds the lease; false once another replica has taken it.
+    func keep() async throws -> Bool {
+        let now = lease.environment.clock.now()
+        if let renewed = renewed.withLock({ $0 }), now.timeIntervalSince(renewed) < lease.environment.workLease / 3 { return true }
+        guard try await lease.acquire() else { return false }
+        renewed.withLock { $0 = now }
+        return true
     }
 }

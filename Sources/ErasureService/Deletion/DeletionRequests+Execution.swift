@@ -113,6 +113,7 @@ extension DeletionRequests {
         }
         let store = self.store
         let batches = BatchSpans(tracer: environment.tracer)
+        let renewal = LeaseRenewal(lease)
         do {
             try await store.erasure.erase(
                 jobID: requestID, accountID: accountID, scope: request.scope, batchSize: environment.batchSize, auditActor: actor
@@ -120,7 +121,7 @@ extension DeletionRequests {
                 batches.batchCommitted(table: table, rows: rows)
                 Counter(label: "erasure_rows_total").increment(by: rows)
                 // A run that lost its lease (this replica stalled past it) stops: another has taken over.
-                guard try await lease.acquire() else { throw WorkLease.Lost() }
+                guard try await renewal.keep() else { throw WorkLease.Lost() }
             }
         } catch {
             if Task.isCancelled { throw error }
