@@ -5,8 +5,9 @@ import GRDB
 /// Erases one account's rows for a plan in bounded batches: each batch is one transaction that deletes
 /// rows of one table, as many as `BatchSizer` judges to fit in `transactionTarget` (at most `batchSize`;
 /// found through the table's account index, so no batch re-scans what earlier ones removed), and adds
-/// its count to `erasure_progress`. Memory is bounded by the batch, not the account; a crash loses at most the batch in flight, and running the same job again resumes.
-/// Between batches the eraser yields, so the readers and writers waiting for it get their turn.
+/// its count to `erasure_progress`. Memory is bounded by the batch, not the account; a crash loses at
+/// most the batch in flight, and running the same job again resumes. Between batches the eraser
+/// yields, so the readers and writers waiting for it get their turn.
 ///
 /// Usage events are folded into the non-identifying daily aggregate in the same transaction that
 /// deletes them (so each is counted exactly once); billing records are kept with `retain_until` =
