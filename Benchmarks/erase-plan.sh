@@ -13,6 +13,25 @@ write_erase_script() {
     } > "$1"
 }
 
+# write_batched_erase_script FILE DB ACCOUNT [ROWS]: the same deletes as the eraser runs them, one write
+# transaction per batch of ROWS (default 4,000: about the eraser's mean batch on the bench account, whose
+# batches are sized to 50 ms) chosen through the table's account index, WAL checkpoints every 250 pages as
+# in the service; DB is read for the row counts.
+write_batched_erase_script() {
+    local rows=${4:-4000} count
+    {
+        echo "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 250;"
+        for table in $plan_tables; do
+            count=$(sqlite3 "$2" "SELECT count(*) FROM $table WHERE account_id = '$3';")
+            for _ in $(seq 0 "$rows" "$count"); do
+                echo "BEGIN IMMEDIATE; DELETE FROM $table WHERE rowid IN (SELECT rowid FROM $table WHERE account_id = '$3' LIMIT $rows); COMMIT;"
+            done
+        done
+        echo "DELETE FROM accounts WHERE id = '$3';"
+        echo "PRAGMA wal_checkpoint(TRUNCATE);"
+    } > "$1"
+}
+
 # account_rows DB ACCOUNT: the rows the plan erases (the account row included).
 account_rows() {
     local sql="SELECT 1"
