@@ -8,11 +8,16 @@ public final class PostgresAppDatabase: Sendable {
     public let url: PostgresURL
     let client: PostgresClient
     let logger: Logger
+    /// Tells this replica when the store changed (`commitCount`); listens while `run()` runs.
+    public let changes: PostgresChangeFeed
+    private let feedConfiguration: PostgresConnection.Configuration
 
     /// How long a call waits for a connection before it answers that the server cannot be reached.
     let connectionWait: Duration
 
-    public init(url: PostgresURL, logger: Logger, connections: Int = 20, connectionWait: Duration = .seconds(5)) {
+    public init(
+        url: PostgresURL, logger: Logger, connections: Int = 20, connectionWait: Duration = .seconds(5), heartbeat: Duration = .seconds(1)
+    ) {
         self.url = url
         self.logger = logger
         self.connectionWait = connectionWait
@@ -24,6 +29,13 @@ public final class PostgresAppDatabase: Sendable {
         configuration.options.maximumConnections = connections
         configuration.options.connectTimeout = connectionWait
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        var feed = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable
+        )
+        feed.options.additionalStartupParameters = [("application_name", PostgresChangeFeed.applicationName)]
+        feed.options.connectTimeout = TimeAmount(connectionWait)
+        feedConfiguration = feed
+        changes = PostgresChangeFeed(heartbeat: heartbeat)
     }
 
     /// A connection of the pool for `body`; when none can be had within `connectionWait` (the server is
@@ -35,8 +47,17 @@ public final class PostgresAppDatabase: Sendable {
         }
     }
 
-    /// Keeps the connection pool; calls work while this runs and fail once it has returned.
-    public func run() async { await client.run() }
+    /// Keeps the connection pool and the change feed; calls work while this runs and fail once it has returned.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                await self.changes.run(configuration: self.feedConfiguration, logger: self.logger) { token in
+                    try await PostgresAccess(database: self).rows("SELECT pg_notify(\(PostgresChangeFeed.channel), \(token))")
+                }
+            }
+        }
+    }
 
     /// Applies the schema versions not applied yet (`PostgresSchema`), each in one transaction, and
     /// returns their numbers. Replicas starting together take turns on an advisory lock: the second finds
@@ -75,6 +96,7 @@ public final class PostgresAppDatabase: Sendable {
 
     /// Runs one statement (its rows, if any, are dropped): for tests and operators' fixes.
     public func execute(_ sql: String) async throws {
+        defer { changes.committedHere() }
         try await PostgresAccess(database: self).rows(PostgresQuery(unsafeSQL: sql))
     }
 

@@ -51,6 +51,9 @@ public struct PostgresErasureStore: ErasureStore {
 
     private func transaction<T: Sendable>(_ isolation: Isolation, _ body: @escaping @Sendable (PostgresAccess) async throws -> T) async throws -> T {
         let logger = database.logger
+        // The count moves once the transaction has ended, committed or not (a commit whose answer was lost
+        // may have committed): a status read from memory after this write returns is read again.
+        defer { database.changes.committedHere() }
         return try await database.withConnection { connection in
             let access = PostgresAccess(connection: connection, logger: logger)
             try await access.rows(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
@@ -80,10 +83,12 @@ public struct PostgresErasureStore: ErasureStore {
     /// PostgreSQL's WAL is not the service's to truncate (`schemas/POSTGRES.md`).
     public func flushErasedData() async throws {}
 
-    /// Other replicas commit too: no count of this process's tells whether a read is still true.
-    public var commitCount: UInt64? { nil }
+    /// This process's commits and every replica's announced ones (`PostgresChangeFeed`); nil while the
+    /// feed is not listening.
+    public var commitCount: UInt64? { database.changes.count }
 
     public func probeWrite(at time: Date) async throws {
+        defer { database.changes.committedHere() }
         try await PostgresAccess(database: database).rows(
             """
             INSERT INTO store_probe (id, probed_at) VALUES (1, \(stored(time)))

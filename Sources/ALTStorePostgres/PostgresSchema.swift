@@ -12,6 +12,38 @@ enum PostgresSchema {
 
     static let versions: [Version] = [
         Version(number: 1, name: "ALT data model, deletion requests, outbox, ledger, audit", statements: accounts + records + integrations + retained + search + service),
+        Version(number: 2, name: "every table announces its changes to the replicas", statements: changeNotifications),
+    ]
+
+    /// Every table announces each transaction that changes it on the channel `alt_changes`
+    /// (`PostgresChangeFeed`): PostgreSQL sends the notification when the transaction commits, once
+    /// however many statements fired it. A table added by a later version needs the same trigger
+    /// (`PostgresChangeFeedTests` checks every table has it).
+    private static let changeNotifications = [
+        """
+        CREATE FUNCTION alt_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('alt_changes', '');
+            RETURN NULL;
+        END
+        $$
+        """,
+        """
+        DO $$
+        DECLARE name text;
+        BEGIN
+            FOR name IN
+                SELECT table_name FROM information_schema.tables
+                WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'
+            LOOP
+                EXECUTE format(
+                    'CREATE TRIGGER alt_announce_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I '
+                    'FOR EACH STATEMENT EXECUTE FUNCTION alt_announce_change()', name
+                );
+            END LOOP;
+        END
+        $$
+        """,
     ]
 
     private static let accounts = [

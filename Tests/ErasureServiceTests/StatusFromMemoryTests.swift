@@ -1,9 +1,11 @@
 import ALTErasureClient
 import ALTStore
+import ALTStorePostgres
 import ErasureDomain
 @testable import ErasureService
 import Foundation
 import GRDB
+import Logging
 import ServiceTestSupport
 import Synchronization
 import Testing
@@ -42,6 +44,57 @@ struct StatusFromMemoryTests {
             #expect(reports.statusFromMemory(requestID: id)?.overdue == true)
             #expect(try await client.deletionStatus(requestId: id).overdue == true, "the answer kept in memory is made again")
         }
+    }
+
+    @Test(
+        "on PostgreSQL: kept while the change feed listens; this replica's writes end it at once, another replica's once announced",
+        .enabled(if: TestStore.all.contains(.postgres))
+    )
+    func replicas() async throws {
+        try await DemoServer.withClient(on: .postgres) { client, server in
+            let postgres = try #require(server.postgres)
+            let reports = RequestReports(store: server.requests.store, environment: server.requests.environment)
+            let id = "req_demo_ig"
+            // Once the feed listens and the set-up's own announcements have come in, a status read is kept.
+            var due = Date.distantPast
+            try await eventually {
+                due = try await reports.status(requestID: id).request.productionDueBy
+                return reports.statusFromMemory(requestID: id)?.request.state == .awaitingVerification
+            }
+
+            // This replica: at once, before the call returns.
+            _ = try await client.deletionVerifyIdentity(requestId: id, code: "123456")
+            #expect(reports.statusFromMemory(requestID: id) == nil)
+            #expect(try await client.deletionStatus(requestId: id).state == .scheduled)
+            // The feed also hears this replica's own commit, a moment later: that ends what was kept once more.
+            try await eventually {
+                _ = try await reports.status(requestID: id)
+                return reports.statusFromMemory(requestID: id)?.request.state == .scheduled
+            }
+
+            // Another replica on the same database: once its commit's notification has arrived.
+            let other = PostgresAppDatabase(url: postgres.url, logger: Logger(label: "other-replica"), connections: 2)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await other.run() }
+                defer { group.cancelAll() }
+                try await other.execute("UPDATE deletion_requests SET production_due_by = production_due_by - interval '1 day' WHERE id = '\(id)'")
+                try await eventually { reports.statusFromMemory(requestID: id) == nil }
+                #expect(try await reports.status(requestID: id).request.productionDueBy == due.addingTimeInterval(-86_400))
+                try await eventually {
+                    _ = try await reports.status(requestID: id)
+                    return reports.statusFromMemory(requestID: id)?.request.productionDueBy == due.addingTimeInterval(-86_400)
+                }
+            }
+        }
+    }
+
+    /// Waits until `condition` holds, asking every 10 ms for at most 10 s (a wait, not a timing).
+    private func eventually(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<1_000 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("still false after 10 s")
     }
 
     @Test("calls that miss together share one read of the store; when it fails, each reads alone")

@@ -28,8 +28,9 @@ public protocol ErasureStore: Sendable {
     /// One small write that commits, or the fault that stopped it (the health probe).
     func probeWrite(at time: Date) async throws
     /// A number that moves with every transaction that ends on the store, read before a read begins: while
-    /// it stays the same, what was read is still what the store holds. nil when the store cannot tell
-    /// (PostgreSQL, which other replicas write too).
+    /// it stays the same, what was read is still what the store holds. nil when the store cannot tell at
+    /// the moment. On PostgreSQL, which other replicas write too, another replica's commit moves it once
+    /// its notification has arrived (`PostgresChangeFeed`, `schemas/POSTGRES.md`).
     var commitCount: UInt64? { get }
 }
 

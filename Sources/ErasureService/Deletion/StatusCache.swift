@@ -6,8 +6,9 @@ import Synchronization
 /// began (`ErasureStore.commitCount`): while the count has not moved, nothing was written since, so a
 /// report is still what the store would say, and the call is answered from memory where it was read.
 /// What depends on the time (overdue) or on the backup folder is worked out anew for each answer; the
-/// answer's JSON is kept beside its report and made again only when one of those two changed. A store
-/// that cannot count its commits (PostgreSQL, shared by replicas) is read for every status.
+/// answer's JSON is kept beside its report and made again only when one of those two changed. While the
+/// store cannot vouch for its count (PostgreSQL before its change feed listens, or after it lost its
+/// connection), every status is read from the store.
 final class StatusCache: Sendable {
     private struct Entry {
         var report: RequestReport
