@@ -53,6 +53,9 @@ final class CallReader: ChannelInboundHandler {
             context.write(wrapOutboundOut(Frame.answer(answer, acceptsDeflate: accepts, threshold: compressionThreshold)), promise: nil)
             unflushed = true
         case .dispatch(let message):
+            // In flight from here, not from when the session's task takes it: on a loaded machine that can
+            // come after the idle timeout, which must not close the connection under the call.
+            connection.began()
             context.fireChannelRead(wrapInboundOut(Incoming(message: message, metadata: metadata, acceptsDeflate: accepts)))
         }
     }

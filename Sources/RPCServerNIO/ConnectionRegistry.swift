@@ -20,6 +20,7 @@ final class ConnectionState: Sendable {
 
     var isIdle: Bool { inFlight.load(ordering: .acquiring) == 0 }
 
+    /// Called when a frame's calls are read and go on to the session (`CallReader`).
     func began() { inFlight.add(1, ordering: .acquiringAndReleasing) }
 
     /// Called after a frame's answer was queued.

@@ -32,7 +32,6 @@ struct Session: Sendable {
             do {
                 for try await incoming in inbound {
                     await slots.acquire()
-                    state.began()
                     group.addTask {
                         // rpc.cancel may have cancelled this task: hand the answer over without suspending.
                         if let answer = await dispatcher.run(incoming.message, metadata: incoming.metadata, calls: calls) {
