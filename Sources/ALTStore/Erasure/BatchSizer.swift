@@ -36,8 +36,10 @@ public struct BatchSizer: Sendable, Equatable {
         let observed = duration / rows
         let cost = max(observed, (costPerRow ?? observed) * 0.9)
         costPerRow = cost
-        // Aim at 80% of the target, leaving room for the noise of a shared machine.
-        let fitting = cost > .zero ? Int((target * 0.8) / cost) : ceiling
+        // Aim at 60% of the target: a commit that checkpoints the WAL, and a core shared with the server's
+        // event loops, stretch a batch past its estimate (aiming at 80%, the p99 was 49-52 ms alone and
+        // 59-64 ms beside 50 connections of load; at 60%, 37-39 and 42-46: Benchmarks/RESULTS.md).
+        let fitting = cost > .zero ? Int((target * 0.6) / cost) : ceiling
         size = min(ceiling, size * 2, max(1, fitting))
     }
 }
