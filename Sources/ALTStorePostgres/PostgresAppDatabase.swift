@@ -52,8 +52,8 @@ public final class PostgresAppDatabase: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
             group.addTask {
-                await self.changes.run(configuration: self.feedConfiguration, logger: self.logger) { token in
-                    try await PostgresAccess(database: self).rows("SELECT pg_notify(\(PostgresChangeFeed.channel), \(token))")
+                await self.changes.run(configuration: self.feedConfiguration, logger: self.logger) {
+                    try await PostgresAccess(database: self).rows("SELECT pg_notify(\(PostgresChangeFeed.channel), 'heartbeat')")
                 }
             }
         }

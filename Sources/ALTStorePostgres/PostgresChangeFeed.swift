@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import PostgresNIO
 import Synchronization
@@ -15,9 +14,9 @@ import Synchronization
 ///
 /// The count is nil, and nothing is answered from memory, whenever the feed cannot vouch for it: before it
 /// first listens, after its connection is lost (commits meanwhile went unheard; listening again moves the
-/// count), and when its own heartbeat — a notification it sends itself every `heartbeat` through the pool —
-/// has not come back for three heartbeats (a connection that hangs without closing: the feed then gives it
-/// up and listens on a new one).
+/// count), and when nothing — no change, not its own heartbeat, a notification it sends itself every
+/// `heartbeat` through the pool — has arrived for three heartbeats (a connection that hangs without
+/// closing: the feed then gives it up and listens on a new one).
 public final class PostgresChangeFeed: Sendable {
     /// The channel the triggers notify (schema version 2).
     static let channel = "alt_changes"
@@ -54,10 +53,10 @@ public final class PostgresChangeFeed: Sendable {
     /// A commit of this process (or one that may have committed: a write whose outcome is unknown).
     func committedHere() { state.withLock { $0.count &+= 1 } }
 
-    /// Listens until cancelled, connecting again after each loss of the connection. `announce(token)`
-    /// sends the heartbeat `pg_notify('alt_changes', token)` through another connection (the pool's): a
-    /// query on the feed's own connection, once that is lost, may never be answered.
-    func run(configuration: PostgresConnection.Configuration, logger: Logger, announce: @escaping @Sendable (String) async throws -> Void) async {
+    /// Listens until cancelled, connecting again after each loss of the connection. `announce` sends the
+    /// heartbeat, `pg_notify('alt_changes', 'heartbeat')`, through another connection (the pool's): a query
+    /// on the feed's own connection, once that is lost, may never be answered.
+    func run(configuration: PostgresConnection.Configuration, logger: Logger, announce: @escaping @Sendable () async throws -> Void) async {
         while !Task.isCancelled {
             do {
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
@@ -81,8 +80,7 @@ public final class PostgresChangeFeed: Sendable {
         }
     }
 
-    private func listen(on connection: PostgresConnection, logger: Logger, announce: @escaping @Sendable (String) async throws -> Void) async throws {
-        let token = UUID().uuidString
+    private func listen(on connection: PostgresConnection, logger: Logger, announce: @escaping @Sendable () async throws -> Void) async throws {
         let heartbeat = self.heartbeat
         try await connection.listen(on: Self.channel) { notifications in
             // Listening from here on: whatever committed before went unheard, so the count moves.
@@ -98,16 +96,14 @@ public final class PostgresChangeFeed: Sendable {
                         // Three heartbeats unheard: this connection is given up, and a new one listens.
                         guard self.count != nil else { throw Silence() }
                         // One that cannot be sent (the server unreachable) goes unheard, which is the point.
-                        try? await announce(token)
+                        try? await announce()
                     }
                 }
                 group.addTask {
                     for try await notification in notifications {
-                        switch notification.payload {
-                        case "": self.committedHere()
-                        case token: self.heardHeartbeat()
-                        default: break  // another replica's heartbeat
-                        }
+                        // Whatever arrives shows the connection delivers: on a busy store the changes keep it
+                        // heard even when the heartbeat waits for a connection of the pool.
+                        self.heard(counting: notification.payload.isEmpty)
                     }
                     throw Closed()
                 }
@@ -124,11 +120,13 @@ public final class PostgresChangeFeed: Sendable {
     /// The notifications ended: the connection closed.
     private struct Closed: Error {}
 
-    private func heardHeartbeat() {
+    /// A notification arrived: a change (empty payload: the count moves), or a heartbeat (`heartbeat`),
+    /// this feed's or another replica's. Notifications arrive in commit order, so every commit before it was heard.
+    private func heard(counting change: Bool) {
         let now = ContinuousClock.now
         state.withLock { state in
             // After a silence the count moves too, so nothing kept from before it is answered again.
-            if let heard = state.heard, now - heard >= heartbeat * 3 { state.count &+= 1 }
+            if change || state.heard.map({ now - $0 >= heartbeat * 3 }) ?? false { state.count &+= 1 }
             state.heard = now
         }
     }
