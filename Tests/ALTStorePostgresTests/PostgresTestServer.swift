@@ -23,14 +23,14 @@ enum PostgresTestServer {
     }
 
     /// Runs `body` with a store on a fresh, empty database of the test server, dropped afterwards.
-    static func withFreshDatabase(heartbeat: Duration = .seconds(1), _ body: (PostgresAppDatabase) async throws -> Void) async throws {
+    static func withFreshDatabase(_ body: (PostgresAppDatabase) async throws -> Void) async throws {
         guard let text = url else { throw TestFailure("ALT_TEST_DATABASE_URL is not set, and CI must test PostgreSQL") }
         let admin = try PostgresURL(text)
         let name = "alt_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
         try await withAdmin(admin) { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger) }
         var fresh = admin
         fresh.database = name
-        let database = PostgresAppDatabase(url: fresh, logger: logger, heartbeat: heartbeat)
+        let database = PostgresAppDatabase(url: fresh, logger: logger)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await database.run() }
