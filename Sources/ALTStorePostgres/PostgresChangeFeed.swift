@@ -64,7 +64,7 @@ public final class PostgresChangeFeed: Sendable {
                     // Cancelled, the connection closes: the LISTEN and the notifications fail then, rather
                     // than count on each to heed the cancellation.
                     try await withTaskCancellationHandler {
-                        try await listen(on: connection, logger: logger, announce: announce)
+                        try await listen(on: connection, announce: announce)
                     } onCancel: {
                         _ = connection.close() as EventLoopFuture<Void>
                     }
@@ -80,7 +80,7 @@ public final class PostgresChangeFeed: Sendable {
         }
     }
 
-    private func listen(on connection: PostgresConnection, logger: Logger, announce: @escaping @Sendable () async throws -> Void) async throws {
+    private func listen(on connection: PostgresConnection, announce: @escaping @Sendable () async throws -> Void) async throws {
         let heartbeat = self.heartbeat
         try await connection.listen(on: Self.channel) { notifications in
             // Listening from here on: whatever committed before went unheard, so the count moves.
