@@ -42,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Spans per call (W3C Traceparent), per erasure batch, outbox claim and backup; no-op until bootstrapped.
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // deletiond's span exporter (OTLP over HTTP, protobuf or JSON), on with --otlp-endpoint; the gRPC
+        // exporter is left out (the OTLPGRPC trait would build grpc-swift for one more transport).
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // The RPC server, independent of any transport: method registry, interceptors, auth, deadlines,
@@ -175,6 +178,7 @@ let package = Package(
                 "ErasureHTTP",
                 "ErasureService",
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "RPCServer",

@@ -81,6 +81,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a Meta signed_request may be old (meta.signedRequestToleranceSeconds; default 3600).")
     var signedRequestTolerance: Int?
 
+    @Option(help: "Send spans to an OpenTelemetry collector over OTLP/HTTP at this base URL, e.g. http://otel-collector:4318 (tracing.otlpEndpoint; off by default). OTEL_* variables (sampler, headers, certificates) apply on top.")
+    var otlpEndpoint: String?
+
+    @Option(help: "The OTLP/HTTP encoding: http/protobuf or http/json, whose ids swift-otel writes in base64 (tracing.otlpProtocol; default http/protobuf).")
+    var otlpProtocol: String?
+
     @Option(help: "Log format: text or json (log.format; default text).")
     var logFormat: LogFormat?
 
@@ -91,7 +97,8 @@ struct Serve: AsyncParsableCommand {
     var flags: [Setting: ConfigContent] {
         var flags = backupOptions.flags
         let texts: [(Setting, String?)] = [
-            (.host, host), (.httpHost, httpHost), (.tlsCertificateFile, tlsCertFile), (.tlsPrivateKeyFile, tlsKeyFile), (.tlsClientCAFile, tlsClientCaFile), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue)]
+            (.host, host), (.httpHost, httpHost), (.tlsCertificateFile, tlsCertFile), (.tlsPrivateKeyFile, tlsKeyFile), (.tlsClientCAFile, tlsClientCaFile), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue),
+            (.otlpEndpoint, otlpEndpoint), (.otlpProtocol, otlpProtocol)]
         let numbers: [(Setting, Int?)] = [
             (.port, port), (.httpPort, httpPort), (.httpStatusBurst, httpStatusBurst), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
             (.workerIntervalSeconds, workerInterval), (.sweepIntervalSeconds, sweepInterval), (.signedRequestToleranceSeconds, signedRequestTolerance),
@@ -129,6 +136,8 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "deletiond")
         let tls = try serverTLS(settings, logger: logger)
+        // Before anything that makes spans is built: the environment takes the process's tracer.
+        let spanExport = try SpanExport.bootstrap(settings, logger: logger)
 
         var callers = settings.callers ?? CallerDirectory()
         if settings.callers == nil, !dev {
@@ -182,6 +191,8 @@ struct Serve: AsyncParsableCommand {
                 .init(service: TokenKeyRotation(store: erasureStore, cipher: environment.cipher).service(after: .seconds(settings.resealDelaySeconds), logger: logger)),
             ]
             if let tls { services.append(.init(service: TLSReloader(tls: tls, logger: logger))) }
+            // First, so it stops last: the spans of the drain and of the last batches are exported too.
+            if let spanExport { services.insert(.init(service: spanExport), at: 0) }
             if let httpPort = settings.httpPort {
                 let edge = HTTPEdge.Services(
                     integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving,

@@ -83,8 +83,7 @@ struct PostgresChangeFeedTests {
         try await PostgresTestServer.withFreshDatabase { database in
             let before = try await eventually { database.changes.count }
             // The listening backend stopped (the test server is local): the connection stays open and silent.
-            let listener = try #require(try await feedBackends(database).first)
-            #expect(kill(pid_t(listener), SIGSTOP) == 0, "backend \(listener): errno \(errno)")
+            let listener = try await stopListeningBackend(database)
             defer { kill(pid_t(listener), SIGCONT) }
             _ = try await eventually { database.changes.count == nil ? true : nil }
             let after = try await eventually { database.changes.count }
@@ -98,6 +97,21 @@ struct PostgresChangeFeedTests {
         try await database.column(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = '\(PostgresChangeFeed.applicationName)'"
         ).compactMap { $0.flatMap { Int($0) } }
+    }
+
+    /// SIGSTOPs the backend the feed listens on and names it. On a loaded machine the feed may move to a
+    /// new backend by itself (its own silence) between the lookup and the signal: then the old one is gone
+    /// (ESRCH) and the lookup runs again.
+    private func stopListeningBackend(_ database: PostgresAppDatabase) async throws -> Int {
+        for _ in 0..<100 {
+            let backends = try await feedBackends(database)
+            if backends.count == 1, let listener = backends.first {
+                if kill(pid_t(listener), SIGSTOP) == 0 { return listener }
+                #expect(errno == ESRCH, "backend \(listener): errno \(errno)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("no single listening backend to stop in 10 s")
     }
 
     /// `value()` once it is not nil, asked every 10 ms for at most 10 s (a wait, not a timing).

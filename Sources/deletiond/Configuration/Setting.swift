@@ -33,6 +33,8 @@ enum Setting: String, CaseIterable, Sendable {
     case resealDelaySeconds = "keys.resealDelaySeconds"
     case logLevel = "log.level"
     case logFormat = "log.format"
+    case otlpEndpoint = "tracing.otlpEndpoint"
+    case otlpProtocol = "tracing.otlpProtocol"
 
     enum Kind { case text, number }
 
@@ -53,6 +55,7 @@ enum Setting: String, CaseIterable, Sendable {
         switch self {
         case .logLevel: ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         case .logFormat: ["text", "json"]
+        case .otlpProtocol: ["http/protobuf", "http/json"]
         default: nil
         }
     }
@@ -86,6 +89,8 @@ enum Setting: String, CaseIterable, Sendable {
         case .resealDelaySeconds: "--reseal-delay"
         case .logLevel: "--log-level"
         case .logFormat: "--log-format"
+        case .otlpEndpoint: "--otlp-endpoint"
+        case .otlpProtocol: "--otlp-protocol"
         case .secretsFile, .statusPageBase, .restoreFolder: nil
         }
     }

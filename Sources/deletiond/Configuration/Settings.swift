@@ -40,6 +40,10 @@ struct Settings: Sendable {
     var resealDelaySeconds: Int
     var logLevel: String
     var logFormat: String
+    /// An OpenTelemetry collector's OTLP/HTTP base URL (spans go to `<base>/v1/traces`); nil: no spans leave.
+    var otlpEndpoint: String?
+    /// `http/protobuf` (OTLP's default) or `http/json`.
+    var otlpProtocol: String
     /// From the file only (a list of records).
     var callers: CallerDirectory?
     var configFile: String?
@@ -143,6 +147,8 @@ struct Settings: Sendable {
             resealDelaySeconds: try number(.resealDelaySeconds, default: 300, in: 0...86_400),
             logLevel: try text(.logLevel, default: "info") ?? "info",
             logFormat: try text(.logFormat, default: "text") ?? "text",
+            otlpEndpoint: try text(.otlpEndpoint, default: nil),
+            otlpProtocol: try text(.otlpProtocol, default: "http/protobuf") ?? "http/protobuf",
             callers: file?.callers,
             configFile: file?.path,
             resolved: resolved
