@@ -17,6 +17,8 @@ public enum HTTPEdge {
         /// Per client: status page lookups, and codes entered in the form.
         public let statusLookups: RateLimit
         public let codeEntries: RateLimit
+        /// The proxies whose `X-Forwarded-For` names the client the limits count (none: never read).
+        public let trustedProxies: TrustedProxies
         /// What `GET /metrics` shows (the registry swift-metrics was bootstrapped with); nil: no `/metrics`.
         public let metrics: PrometheusCollectorRegistry?
 
@@ -24,8 +26,10 @@ public enum HTTPEdge {
             integrations: Integrations, requests: DeletionRequests, serving: ServingState,
             statusLookups: RateLimit.Rule = .init(burst: 60, interval: .seconds(1)),
             codeEntries: RateLimit.Rule = .init(burst: 10, interval: .seconds(30)),
+            trustedProxies: TrustedProxies = .none,
             metrics: PrometheusCollectorRegistry? = nil
         ) {
+            self.trustedProxies = trustedProxies
             self.metrics = metrics
             self.integrations = integrations
             self.requests = requests
@@ -44,7 +48,7 @@ public enum HTTPEdge {
         router.add(middleware: SecurityHeaders())
         HealthRoutes(serving: services.serving, metrics: services.metrics).add(to: router)
         MetaRoutes(integrations: services.integrations).add(to: router)
-        StatusRoutes(requests: services.requests, lookups: services.statusLookups, entries: services.codeEntries).add(to: router)
+        StatusRoutes(requests: services.requests, lookups: services.statusLookups, entries: services.codeEntries, proxies: services.trustedProxies).add(to: router)
         return router
     }
 

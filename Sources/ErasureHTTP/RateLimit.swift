@@ -57,13 +57,17 @@ public final class RateLimit: Sendable {
     }
 }
 
-/// Applies a `RateLimit` to the routes after it.
+/// Applies a `RateLimit` to the routes after it, per client as the trusted proxies tell it.
 struct RateLimited: RouterMiddleware {
     typealias Context = EdgeRequestContext
     let limit: RateLimit
+    let proxies: TrustedProxies
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let wait = limit.take(context.client) else { return try await next(request, context) }
+        let client = proxies.client(peer: context.client, forwardedFor: request.headers[values: Self.forwardedFor])
+        guard let wait = limit.take(client) else { return try await next(request, context) }
         var response = Pages.html(
             StatusPage.frame(title: "Too many requests", body: "<h1>Too many requests</h1>\n<p>Please wait \(wait) seconds and try again.</p>\n"),
             status: .tooManyRequests

@@ -12,17 +12,18 @@ struct StatusRoutes {
     let requests: DeletionRequests
     let lookups: RateLimit
     let entries: RateLimit
+    let proxies: TrustedProxies
 
     func add(to router: Router<EdgeRequestContext>) {
         let reports = RequestReports(store: requests.store, environment: requests.environment)
-        router.group("/deletion-status").add(middleware: RateLimited(limit: lookups)).get(":code") { request, context in
+        router.group("/deletion-status").add(middleware: RateLimited(limit: lookups, proxies: proxies)).get(":code") { request, context in
             let code = try context.parameters.require("code")
             let (report, found) = try await reports.lookup(confirmationCode: code)
             // An unknown code's stand-in is rendered too, so a 404 takes what a found page takes.
             let page = StatusPage.render(report)
             return found ? Pages.html(page) : Pages.html(StatusPage.notFound(), status: .notFound)
         }
-        router.group("/deletion-status").add(middleware: RateLimited(limit: entries)).post(":code/verify") { [requests] request, context in
+        router.group("/deletion-status").add(middleware: RateLimited(limit: entries, proxies: proxies)).post(":code/verify") { [requests] request, context in
             let confirmation = try context.parameters.require("code")
             let report: RequestReport
             do {

@@ -48,6 +48,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Status page lookups one client may make at once, then one a second (http.statusLookupBurst; default 60).")
     var httpStatusBurst: Int?
 
+    @Option(help: "The proxies in front of the HTTP listener that terminate HTTPS, comma-separated addresses or networks (10.0.0.0/8): their X-Forwarded-For names the client the limits count (http.trustedProxies; default none).")
+    var httpTrustedProxies: String?
+
     @OptionGroup var store: StoreOptions
     @OptionGroup var backupOptions: BackupOptions
 
@@ -97,7 +100,7 @@ struct Serve: AsyncParsableCommand {
     var flags: [Setting: ConfigContent] {
         var flags = backupOptions.flags
         let texts: [(Setting, String?)] = [
-            (.host, host), (.httpHost, httpHost), (.tlsCertificateFile, tlsCertFile), (.tlsPrivateKeyFile, tlsKeyFile), (.tlsClientCAFile, tlsClientCaFile), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue),
+            (.host, host), (.httpHost, httpHost), (.httpTrustedProxies, httpTrustedProxies), (.tlsCertificateFile, tlsCertFile), (.tlsPrivateKeyFile, tlsKeyFile), (.tlsClientCAFile, tlsClientCaFile), (.devToken, devToken), (.logFormat, logFormat?.rawValue), (.logLevel, logLevel?.rawValue),
             (.otlpEndpoint, otlpEndpoint), (.otlpProtocol, otlpProtocol)]
         let numbers: [(Setting, Int?)] = [
             (.port, port), (.httpPort, httpPort), (.httpStatusBurst, httpStatusBurst), (.drainSeconds, gracePeriod), (.gracePeriodDays, gracePeriodDays), (.erasureBatchSize, erasureBatchSize), (.erasureLeaseSeconds, erasureLease),
@@ -136,6 +139,12 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "deletiond")
         let tls = try serverTLS(settings, logger: logger)
+        let proxies: TrustedProxies
+        do {
+            proxies = try TrustedProxies(settings.httpTrustedProxies ?? "")
+        } catch {
+            throw ValidationError("--http-trusted-proxies (http.trustedProxies): \(error)")
+        }
         // Before anything that makes spans is built: the environment takes the process's tracer.
         let spanExport = try SpanExport.bootstrap(settings, logger: logger)
 
@@ -196,7 +205,7 @@ struct Serve: AsyncParsableCommand {
             if let httpPort = settings.httpPort {
                 let edge = HTTPEdge.Services(
                     integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving,
-                    statusLookups: .init(burst: settings.httpStatusBurst, interval: .seconds(1)), metrics: Self.metrics
+                    statusLookups: .init(burst: settings.httpStatusBurst, interval: .seconds(1)), trustedProxies: proxies, metrics: Self.metrics
                 )
                 let host = settings.httpHost
                 let http = HTTPEdge.application(edge, host: host, port: httpPort, logger: logger) { port in

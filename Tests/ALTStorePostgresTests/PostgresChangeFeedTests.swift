@@ -85,6 +85,11 @@ struct PostgresChangeFeedTests {
             // The listening backend stopped (the test server is local): the connection stays open and silent.
             let listener = try await stopListeningBackend(database)
             defer { kill(pid_t(listener), SIGCONT) }
+            // A stopped backend holds up every DROP or CREATE DATABASE on the server (they wait for all
+            // backends to absorb a barrier); other suites run such statements from blocking calls, which can
+            // take every thread of the cooperative pool and so keep this test from reaching its defer. The
+            // backend is resumed from a thread of its own as well, after the silence has had time to show.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 8) { kill(pid_t(listener), SIGCONT) }
             _ = try await eventually { database.changes.count == nil ? true : nil }
             let after = try await eventually { database.changes.count }
             #expect(after > before, "what was kept before the silence is not answered again")

@@ -5,6 +5,7 @@ import ErasureService
 import Foundation
 import CoreMetrics
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Prometheus
 import RPCServer
@@ -18,13 +19,13 @@ struct HTTPEdgeTests {
     static func application(
         _ server: DemoServer, serving: ServingState = ServingState(),
         lookups: RateLimit.Rule = .init(burst: 60, interval: .seconds(1)), entries: RateLimit.Rule = .init(burst: 10, interval: .seconds(30)),
-        metrics: PrometheusCollectorRegistry? = nil
+        trustedProxies: TrustedProxies = .none, metrics: PrometheusCollectorRegistry? = nil
     ) -> some ApplicationProtocol {
         var meta = MetaSettings.development
         meta.signedRequestTolerance = 600
         let services = HTTPEdge.Services(
             integrations: Integrations(requests: server.requests, meta: meta), requests: server.requests, serving: serving,
-            statusLookups: lookups, codeEntries: entries, metrics: metrics
+            statusLookups: lookups, codeEntries: entries, trustedProxies: trustedProxies, metrics: metrics
         )
         return Application(router: HTTPEdge.router(services))
     }
@@ -202,6 +203,54 @@ struct HTTPEdgeTests {
                 #expect(try await http.execute(uri: "/healthz", method: .get).status == .ok)
             }
         }
+    }
+
+    @Test("behind a trusted proxy each X-Forwarded-For client has its own bucket; from anyone else the header is ignored")
+    func limitsBehindAProxy() async throws {
+        let ingress = try TrustedProxies("127.0.0.1")
+        try await DemoServer.withClient { _, server in
+            // The test client connects from 127.0.0.1: here it is the ingress.
+            let proxied = Self.application(server, lookups: .init(burst: 2, interval: .seconds(60)), trustedProxies: ingress)
+            let behindProxy = try await proxied.test(.live) { http in
+                var statuses: [HTTPResponse.Status] = []
+                for client in ["203.0.113.7", "203.0.113.7", "203.0.113.7", "198.51.100.1, 203.0.113.8", "198.51.100.1, 203.0.113.7"] {
+                    statuses.append(try await Self.lookup(http, from: client))
+                }
+                return statuses
+            }
+            // The third from one client is limited; another client (the hop the proxy wrote) is not; a hop the
+            // client wrote itself picks no bucket.
+            #expect(behindProxy == [.ok, .ok, .tooManyRequests, .ok, .tooManyRequests])
+
+            let direct = Self.application(server, lookups: .init(burst: 2, interval: .seconds(60)))
+            let fromPeer = try await direct.test(.live) { http in
+                var statuses: [HTTPResponse.Status] = []
+                for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] { statuses.append(try await Self.lookup(http, from: client)) }
+                return statuses
+            }
+            #expect(fromPeer == [.ok, .ok, .tooManyRequests], "no trusted proxy: the header is not read")
+        }
+    }
+
+    @Test("the client behind trusted proxies: X-Forwarded-For from the right, past every trusted hop; networks of both families")
+    func clientBehindProxies() throws {
+        let proxies = try TrustedProxies("10.0.0.0/8, 192.168.1.5, fd00::/8")
+        #expect(proxies.client(peer: "203.0.113.9", forwardedFor: ["198.51.100.1"]) == "203.0.113.9", "an untrusted peer is the client")
+        #expect(proxies.client(peer: "10.1.2.3", forwardedFor: ["198.51.100.1"]) == "198.51.100.1")
+        #expect(proxies.client(peer: "10.1.2.3", forwardedFor: ["6.6.6.6, 198.51.100.1", "192.168.1.5"]) == "198.51.100.1", "two proxies, two fields")
+        #expect(proxies.client(peer: "fd12::1", forwardedFor: ["2001:db8::7"]) == "2001:db8::7")
+        #expect(proxies.client(peer: "10.1.2.3", forwardedFor: ["192.168.1.5"]) == "192.168.1.5", "only proxies: the farthest one")
+        #expect(proxies.client(peer: "10.1.2.3", forwardedFor: ["198.51.100.1, unknown"]) == "10.1.2.3", "a hop that is no address stops the walk")
+        #expect(proxies.client(peer: "10.1.2.3", forwardedFor: []) == "10.1.2.3")
+        #expect(proxies.client(peer: "192.168.1.6", forwardedFor: ["198.51.100.1"]) == "192.168.1.6", "a single address is /32")
+        #expect(TrustedProxies.none.client(peer: "10.1.2.3", forwardedFor: ["198.51.100.1"]) == "10.1.2.3")
+        #expect(throws: TrustedProxies.InvalidEntry.self) { try TrustedProxies("10.0.0.0/33") }
+        #expect(throws: TrustedProxies.InvalidEntry.self) { try TrustedProxies("ingress.internal") }
+    }
+
+    /// A status lookup sent with `X-Forwarded-For: <client>`.
+    static func lookup(_ http: any TestClientProtocol, from client: String) async throws -> HTTPResponse.Status {
+        try await http.execute(uri: "/deletion-status/DEMO-IG-0001", method: .get, headers: [HTTPField.Name("X-Forwarded-For")!: client]).status
     }
 
     @Test("a token bucket refills at its rate")

@@ -15,6 +15,7 @@ enum Setting: String, CaseIterable, Sendable {
     case httpHost = "http.host"
     case httpPort = "http.port"
     case httpStatusBurst = "http.statusLookupBurst"
+    case httpTrustedProxies = "http.trustedProxies"
     case databasePath = "database.path"
     case databaseURL = "database.url"
     case secretsFile
@@ -74,6 +75,7 @@ enum Setting: String, CaseIterable, Sendable {
         case .httpHost: "--http-host"
         case .httpPort: "--http-port"
         case .httpStatusBurst: "--http-status-burst"
+        case .httpTrustedProxies: "--http-trusted-proxies"
         case .databasePath: "--db"
         case .databaseURL: "--database-url"
         case .devToken: "--dev-token"

@@ -20,6 +20,9 @@ struct Settings: Sendable {
     var httpPort: Int?
     /// Status page lookups one client may make at once, before the rate of one a second applies.
     var httpStatusBurst: Int
+    /// Comma-separated addresses or networks of the proxies in front of the HTTP listener, whose
+    /// `X-Forwarded-For` names the client the per-client limits count.
+    var httpTrustedProxies: String?
     var databasePath: String
     /// A PostgreSQL store (`postgres://…`); nil: the SQLite file at `databasePath`.
     var databaseURL: String?
@@ -126,6 +129,7 @@ struct Settings: Sendable {
             httpHost: try text(.httpHost, default: "127.0.0.1") ?? "127.0.0.1",
             httpPort: try optionalNumber(.httpPort, in: 0...65_535),
             httpStatusBurst: try number(.httpStatusBurst, default: 60, in: 1...100_000_000),
+            httpTrustedProxies: try text(.httpTrustedProxies, default: nil),
             databasePath: databasePath,
             databaseURL: try text(.databaseURL, default: nil),
             secretsFile: try text(.secretsFile, default: nil),
