@@ -200,8 +200,6 @@ struct Serve: AsyncParsableCommand {
                 .init(service: TokenKeyRotation(store: erasureStore, cipher: environment.cipher).service(after: .seconds(settings.resealDelaySeconds), logger: logger)),
             ]
             if let tls { services.append(.init(service: TLSReloader(tls: tls, logger: logger))) }
-            // First, so it stops last: the spans of the drain and of the last batches are exported too.
-            if let spanExport { services.insert(.init(service: spanExport), at: 0) }
             if let httpPort = settings.httpPort {
                 let edge = HTTPEdge.Services(
                     integrations: Integrations(requests: requests, meta: meta), requests: requests, serving: serving,
@@ -213,6 +211,8 @@ struct Serve: AsyncParsableCommand {
                 }
                 services.insert(.init(service: http), at: 1)
             }
+            // First, so it stops last: the spans of the drain and of the last batches are exported too.
+            if let spanExport { services.insert(.init(service: spanExport), at: 0) }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     // Shut down in reverse: the scheduled work and the erasure runs stop (between batches) before the servers.
