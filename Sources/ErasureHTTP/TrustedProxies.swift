@@ -52,8 +52,6 @@ public struct TrustedProxies: Sendable {
 
     private init(networks: [Network]) { self.networks = networks }
 
-    public var isEmpty: Bool { networks.isEmpty }
-
     /// The client a request counts as: `peer` (the connection's address) unless it is a trusted proxy; then
     /// the `X-Forwarded-For` hops (every field, in order) from the right, past each trusted proxy.
     func client(peer: String, forwardedFor: [String]) -> String {
